@@ -1,0 +1,271 @@
+"""The `kg` command: a thin layer over the `kg` functions, mapping typed errors to exit codes.
+
+Exit codes: 0 success (or data conforms), 1 data does not conform, 2 usage, parse or query error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg import build as kgbuild
+from kg import export as kgexport
+from kg import queries
+from kg import query as kgquery
+from kg import store as kgstore
+from kg.config import Settings, get_settings
+from kg.errors import KGError, QuerySyntaxError, RDFParseError, StoreMissing, UsageError, ValidationFailed
+from kg.files import atomic_write
+from kg.rdf_io import parse_files, rdf_files, to_rdflib_graph
+from kg.validate import load_graph_dir, validate_graph
+
+app = typer.Typer(
+    help="Territoires d'industrie knowledge graph: build, validate, query and export it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+EXIT_NONCONFORMING = 1
+EXIT_USAGE = 2
+
+
+def _fail(e: KGError) -> typer.Exit:
+    code = EXIT_NONCONFORMING if isinstance(e, ValidationFailed) else EXIT_USAGE
+    kind = {
+        RDFParseError: "parse error",
+        QuerySyntaxError: "query error",
+        ValidationFailed: "validation failed",
+        StoreMissing: "no store",
+    }.get(type(e), "error")
+    err.print(f"[bold red]{kind}:[/] {e}", highlight=False)
+    if isinstance(e, ValidationFailed):
+        err.print(e.report_text, highlight=False, markup=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except KGError as e:
+        raise _fail(e) from None
+
+
+def _settings(store: Path | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"store": store}) if store else settings
+
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store directory (default: KG_STORE).")]
+
+
+@app.command()
+def build(store: StoreOpt = None) -> None:
+    """Validate ontology + data against the shapes and, if they conform, load them into a new store."""
+    s = _settings(store)
+    with _errors():
+        sources = kgbuild.Sources.from_dirs(s.ontology_dir, s.shapes_dir, s.data_dir)
+        with Progress(
+            TextColumn("{task.description:<16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=not err.is_terminal,
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = kgbuild.build(sources, s.store, progress)
+    err.print(
+        f"built {report.store}: {report.triples} triples in {report.graphs} named graphs, "
+        f"version {report.version}, {report.warnings} SHACL warning(s), {report.seconds} s",
+        highlight=False,
+    )
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    turtle = "turtle"
+    json = "json"
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="RDF files (.ttl .trig .nt .nq .jsonld .rdf); default: the bundled data."),
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    with_data: Annotated[
+        bool,
+        typer.Option(
+            "--with-data",
+            help="Validate the files together with the bundled data, so references to existing resources resolve.",
+        ),
+    ] = False,
+) -> None:
+    """Validate RDF files against the SHACL shapes, together with the ontology. Exit 0 conforms, 1 violations, 2 errors."""
+    s = get_settings()
+    with _errors():
+        paths = list(files) if files else rdf_files(s.data_dir)
+        if files and with_data:
+            paths = [*rdf_files(s.data_dir), *paths]
+        data = to_rdflib_graph(parse_files(paths))
+        result = validate_graph(data, load_graph_dir(s.shapes_dir), load_graph_dir(s.ontology_dir))
+    out = {ReportFormat.text: result.to_text, ReportFormat.turtle: result.to_turtle, ReportFormat.json: result.to_json}[
+        fmt
+    ]()
+    typer.echo(out)
+    raise typer.Exit(0 if result.conforms else EXIT_NONCONFORMING)
+
+
+QUERY_FORMATS = ["table", *kgquery.RESULT_FORMATS, *kgquery.GRAPH_FORMATS]
+
+
+@app.command()
+def query(
+    text: Annotated[str | None, typer.Argument(help="SPARQL query text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a .rq file.")] = None,
+    canned: Annotated[
+        str | None, typer.Option("--canned", help="Run a canned query by name (see `kg queries`).")
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help=f"One of: {', '.join(QUERY_FORMATS)}. Default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
+        ),
+    ] = "",
+    store: StoreOpt = None,
+) -> None:
+    """Run a SPARQL query over the store (default graph = union of all named graphs)."""
+    s = _settings(store)
+    with _errors():
+        sparql = _query_text(text, file, canned)
+        db = kgstore.open_read_only(s.store)
+        result = kgquery.run(db, sparql)
+        is_graph = isinstance(result, kgquery.ox.QueryTriples)
+        chosen = fmt or ("turtle" if is_graph else "table")
+        if chosen not in QUERY_FORMATS:
+            raise UsageError(f"unknown format {chosen!r} (use one of {', '.join(QUERY_FORMATS)})")
+        if chosen == "table":
+            if is_graph:
+                raise UsageError(
+                    "a CONSTRUCT or DESCRIBE answer is a graph: use --format turtle, ntriples, jsonld or rdfxml"
+                )
+            _print_table(kgquery.to_table(result))
+        else:
+            sys.stdout.buffer.write(kgquery.serialize(result, chosen))
+            sys.stdout.flush()
+
+
+def _query_text(text: str | None, file: Path | None, canned: str | None) -> str:
+    given = [x for x in (text, file, canned) if x is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one of: a query text, --file F.rq, --canned NAME")
+    if file is not None:
+        if not file.is_file():
+            raise UsageError(f"{file}: no such file")
+        return file.read_text(encoding="utf-8")
+    if canned is not None:
+        return queries.get(canned).text
+    assert text is not None
+    return text
+
+
+def _print_table(table: kgquery.Table) -> None:
+    """A rich table on a terminal; tab-separated lines when piped, so nothing is cut or wrapped."""
+    out = Console()
+    if out.is_terminal:
+        t = Table(*table.variables, show_lines=False)
+        for row in table.rows:
+            t.add_row(*[row[v] or "" for v in table.variables])
+        out.print(t)
+    else:
+        typer.echo("\t".join(table.variables))
+        for row in table.rows:
+            typer.echo("\t".join(row[v] or "" for v in table.variables))
+    err.print(f"{len(table.rows)} row(s)")
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the canned queries."""
+    for name in queries.names():
+        q = queries.get(name)
+        typer.echo(f"{name}\t{q.title}")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(kgexport.EXPORT_FORMATS)}.")] = "trig",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export the whole dataset; TriG, N-Quads and JSON-LD keep the named graphs, the others give the union."""
+    s = _settings(store)
+    with _errors():
+        if fmt not in kgexport.EXPORT_FORMATS:
+            raise UsageError(f"unknown export format {fmt!r} (use one of {', '.join(kgexport.EXPORT_FORMATS)})")
+        db = kgstore.open_read_only(s.store)
+        if not kgexport.keeps_graphs(fmt):
+            err.print(f"note: {fmt} cannot hold named graphs; exporting the union of all graphs")
+        if output is None:
+            kgexport.export(db, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+        else:
+            with atomic_write(output) as fh:
+                kgexport.export(db, fmt, fh)
+            err.print(f"wrote {output}")
+
+
+@app.command()
+def stats(store: StoreOpt = None) -> None:
+    """Triples per named graph and instances per class."""
+    s = _settings(store)
+    with _errors():
+        db = kgstore.open_read_only(s.store)
+        info = kgstore.BuildInfo.read(kgstore.resolve(s.store))
+        err.print(
+            f"store {s.store} — version {info.version}, built {info.built_at}, {info.triples} triples", highlight=False
+        )
+        for name in ("triples-per-graph", "instances-per-class"):
+            _print_table(kgquery.select(db, queries.get(name).text))
+
+
+@app.command("import-geo")
+def import_geo(
+    etalab: Annotated[Path, typer.Option(help="Folder of Etalab's decoupage-administratif JSON files (package/data).")],
+    mapping: Annotated[Path, typer.Option(help="Reviewed mapping CSV.")] = Path("data/mappings/places.csv"),
+    output: Annotated[Path, typer.Option(help="TriG file to write.")] = Path(
+        "data/official/decoupage-administratif.trig"
+    ),
+) -> None:
+    """Turn Etalab's official geography into RDF for the places the documents name."""
+    from kg import geo
+
+    with _errors():
+        report = geo.import_geo(etalab, mapping, output)
+    err.print(str(report), highlight=False)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,44 @@
+"""Typed errors of the `kg` package; the CLI maps them to exit codes, the API to HTTP statuses."""
+
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error `kg` raises on purpose."""
+
+
+class UsageError(KGError):
+    """The caller asked for something that cannot be done as asked (unknown format, missing file…)."""
+
+
+class RDFParseError(KGError):
+    """An RDF file could not be parsed; carries where, so the user can fix it."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.detail = message
+        where = path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}")
+
+
+class QuerySyntaxError(KGError):
+    """A SPARQL query is malformed; the message is the parser's."""
+
+
+class ValidationFailed(KGError):
+    """The data does not conform to the shapes, so nothing was written."""
+
+    def __init__(self, report_text: str, violations: int) -> None:
+        self.report_text = report_text
+        self.violations = violations
+        super().__init__(f"data does not conform to the shapes ({violations} violation(s))")
+
+
+class StoreMissing(KGError):
+    """No store has been built yet at the configured location."""

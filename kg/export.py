@@ -1,0 +1,43 @@
+"""Dumping the whole dataset, keeping named graphs wherever the syntax can hold them."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.namespaces import PREFIXES
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def keeps_graphs(fmt: str) -> bool:
+    """Whether the syntax can carry named graphs (TriG, N-Quads, JSON-LD)."""
+    return _format(fmt).supports_datasets
+
+
+def export(store: ox.Store, fmt: str, out: BinaryIO) -> None:
+    """Write the dataset to `out`: quads for dataset syntaxes, the union graph for triple syntaxes."""
+    rdf_format = _format(fmt)
+    if rdf_format.supports_datasets:
+        store.dump(out, format=rdf_format, prefixes=PREFIXES)
+    else:
+        triples = store.query(_UNION)
+        ox.serialize(triples, out, format=rdf_format, prefixes=PREFIXES)
+
+
+def _format(fmt: str) -> ox.RdfFormat:
+    try:
+        return EXPORT_FORMATS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown export format {fmt!r} (use one of {', '.join(EXPORT_FORMATS)})") from None

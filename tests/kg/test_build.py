@@ -1,0 +1,88 @@
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from kg import store as kgstore
+from kg.build import BuildReport, Sources, build
+from kg.config import PROJECT_ROOT
+from kg.errors import UsageError, ValidationFailed
+from kg.query import select
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "build"
+
+
+def _sources(data_dir: Path) -> Sources:
+    return Sources.from_dirs(PROJECT_ROOT / "ontology", PROJECT_ROOT / "shapes", data_dir)
+
+
+def _tree_digest(path: Path) -> str:
+    """Hash of every file under a directory (names and bytes): 'exactly as it was'."""
+    h = hashlib.sha256()
+    for p in sorted(path.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(path)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def test_build_loads_named_graphs_and_ontology(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    report = build(_sources(FIXTURES / "good"), store)
+    assert report.graphs == 2  # the document's graph and the ontology graph
+    db = kgstore.open_read_only(store)
+    rows = select(
+        db, "SELECT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> } }"
+    )
+    assert rows.rows == [{"g": "https://w3id.org/territoires-industrie/id/source/900"}]
+    info = kgstore.BuildInfo.read(kgstore.resolve(store))
+    assert info.triples == report.triples == len(db)
+    assert info.version == _sources(FIXTURES / "good").version()
+
+
+def test_non_conforming_data_leaves_the_store_exactly_as_it_was(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    build(_sources(FIXTURES / "good"), store)
+    before_target = store.resolve()
+    before = _tree_digest(kgstore.builds_dir(store))
+
+    with pytest.raises(ValidationFailed) as info:
+        build(_sources(FIXTURES / "bad"), store)
+    assert info.value.violations == 1
+    assert "epci/12345" in info.value.report_text
+
+    assert store.resolve() == before_target
+    assert _tree_digest(kgstore.builds_dir(store)) == before
+    assert len(list(kgstore.builds_dir(store).iterdir())) == 1, "no half-built directory is left behind"
+
+
+def test_a_failed_load_leaves_no_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    build(_sources(FIXTURES / "good"), store)
+    before = _tree_digest(kgstore.builds_dir(store))
+
+    def boom(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(kgstore, "publish", boom)
+    with pytest.raises(OSError, match="disk full"):
+        build(_sources(FIXTURES / "good"), store)
+    assert _tree_digest(kgstore.builds_dir(store)) == before
+
+
+def test_triples_outside_a_named_graph_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="outside any named graph"):
+        build(_sources(FIXTURES / "stray"), tmp_path / "store")
+    assert not (tmp_path / "store").exists()
+
+
+def test_progress_is_reported_for_each_stage(tmp_path: Path) -> None:
+    seen: list[str] = []
+    build(_sources(FIXTURES / "good"), tmp_path / "store", lambda stage, done, total: seen.append(stage))
+    assert {"parse ontology", "parse data", "validate", "load"} <= set(seen)
+
+
+def test_bundled_data_builds_and_conforms(built_store: tuple[Path, BuildReport]) -> None:
+    _, report = built_store
+    assert report.graphs >= 8  # five sources, curation, official geography, ontology
+    assert report.triples > 5000

@@ -1,0 +1,111 @@
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.config import get_settings
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+runner = CliRunner()
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    store = tmp_path / "store"
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["build", "--store", str(store)], env={"KG_DATA_DIR": str(FIXTURES / "build" / "good")})
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    return store
+
+
+def test_validate_exit_codes_and_formats() -> None:
+    good = str(FIXTURES / "build" / "good" / "source.trig")
+    bad = str(FIXTURES / "build" / "bad" / "source.trig")
+    ok = runner.invoke(app, ["validate", good])
+    assert ok.exit_code == 0 and ok.stdout.startswith("Conforms.")
+    ko = runner.invoke(app, ["validate", bad, "--format", "json"])
+    assert ko.exit_code == 1
+    report = json.loads(ko.stdout)
+    assert report["conforms"] is False
+    assert report["results"][0]["focus_node"].endswith("/epci/12345")
+    assert report["results"][0]["severity"] == "Violation"
+    ttl = runner.invoke(app, ["validate", bad, "--format", "turtle"])
+    g = rdflib.Graph().parse(data=ttl.stdout, format="turtle")
+    assert (None, rdflib.namespace.SH.conforms, rdflib.Literal(False)) in g
+
+
+def test_validate_parse_error_gives_file_line_column() -> None:
+    result = runner.invoke(app, ["validate", str(FIXTURES / "rdf" / "broken.ttl")])
+    assert result.exit_code == 2
+    assert "broken.ttl:3:" in result.stderr
+
+
+def test_validate_unknown_extension_is_a_usage_error(tmp_path: Path) -> None:
+    f = tmp_path / "facts.txt"
+    f.write_text("hello")
+    result = runner.invoke(app, ["validate", str(f)])
+    assert result.exit_code == 2
+    assert "unknown RDF file extension" in result.stderr
+
+
+def test_query_formats(built: Path) -> None:
+    q = "SELECT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> } }"
+    table = runner.invoke(app, ["query", q, "--store", str(built)])
+    assert table.exit_code == 0 and "source/900" in table.stdout
+    js = runner.invoke(app, ["query", q, "--format", "json", "--store", str(built)])
+    assert json.loads(js.stdout)["results"]["bindings"][0]["g"]["value"].endswith("/source/900")
+    csv = runner.invoke(app, ["query", q, "--format", "csv", "--store", str(built)])
+    assert csv.stdout.splitlines()[0] == "g"
+    construct = runner.invoke(app, ["query", "CONSTRUCT WHERE { ?s a ?c }", "--store", str(built)])
+    g = rdflib.Graph().parse(data=construct.stdout, format="turtle")
+    assert len(g) > 0
+
+
+def test_query_errors(built: Path, tmp_path: Path) -> None:
+    bad = runner.invoke(app, ["query", "SELEC * {}", "--store", str(built)])
+    assert bad.exit_code == 2 and "malformed SPARQL query" in bad.stderr
+    none = runner.invoke(app, ["query", "--store", str(built)])
+    assert none.exit_code == 2 and "exactly one" in none.stderr
+    missing = runner.invoke(app, ["query", "ASK {}", "--store", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "kg build" in missing.stderr
+    fmt = runner.invoke(app, ["query", "ASK {}", "--format", "turtle", "--store", str(built)])
+    assert fmt.exit_code == 2 and "not an RDF format" not in fmt.stdout
+
+
+def test_query_from_file_and_canned(built: Path, tmp_path: Path) -> None:
+    f = tmp_path / "q.rq"
+    f.write_text("ASK { ?s ?p ?o }")
+    assert "true" in runner.invoke(app, ["query", "--file", str(f), "--store", str(built)]).stdout
+    canned = runner.invoke(app, ["query", "--canned", "triples-per-graph", "--format", "csv", "--store", str(built)])
+    assert canned.exit_code == 0 and "source/900" in canned.stdout
+
+
+def test_export_keeps_named_graphs_and_writes_atomically(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dump.trig"
+    result = runner.invoke(app, ["export", "--format", "trig", "--output", str(out), "--store", str(built)])
+    assert result.exit_code == 0
+    ds = rdflib.Dataset()
+    ds.parse(out, format="trig")
+    names = {str(c.identifier) for c in ds.graphs()}
+    assert "https://w3id.org/territoires-industrie/id/source/900" in names
+    nq = runner.invoke(app, ["export", "--format", "nquads", "--store", str(built)])
+    assert "<https://w3id.org/territoires-industrie/id/source/900> ." in nq.stdout
+    ttl = runner.invoke(app, ["export", "--format", "turtle", "--store", str(built)])
+    assert "cannot hold named graphs" in ttl.stderr
+    assert len(rdflib.Graph().parse(data=ttl.stdout, format="turtle")) > 0
+    unknown = runner.invoke(
+        app, ["export", "--format", "csv", "--output", str(tmp_path / "x.csv"), "--store", str(built)]
+    )
+    assert unknown.exit_code == 2 and not (tmp_path / "x.csv").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_stats(built: Path) -> None:
+    result = runner.invoke(app, ["stats", "--store", str(built)])
+    assert result.exit_code == 0
+    assert "source/900" in result.stdout
+    assert "Programme" in result.stdout

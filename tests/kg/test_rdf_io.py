@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import RDFParseError, UsageError
+from kg.rdf_io import parse_file, rdf_files, to_rdflib_graph
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "rdf"
+
+
+def test_trig_keeps_named_graphs() -> None:
+    quads = parse_file(FIXTURES / "small.trig")
+    assert {q.graph_name.value for q in quads} == {"http://example.org/g1", "http://example.org/g2"}
+    assert len(quads) == 4
+
+
+def test_triples_go_to_the_requested_graph() -> None:
+    quads = parse_file(FIXTURES / "triples.ttl", default_graph="http://example.org/onto")
+    assert [q.graph_name for q in quads] == [ox.NamedNode("http://example.org/onto")]
+
+
+def test_parse_error_names_file_line_and_column() -> None:
+    with pytest.raises(RDFParseError) as info:
+        parse_file(FIXTURES / "broken.ttl")
+    e = info.value
+    assert e.path.endswith("broken.ttl")
+    assert e.line == 3
+    assert e.column is not None and e.column > 1
+    assert str(e).startswith(f"{e.path}:3:")
+
+
+def test_unknown_extension_and_missing_file_are_usage_errors(tmp_path: Path) -> None:
+    odd = tmp_path / "data.csv"
+    odd.write_text("a,b\n")
+    with pytest.raises(UsageError, match="unknown RDF file extension"):
+        parse_file(odd)
+    with pytest.raises(UsageError, match="no such file"):
+        parse_file(tmp_path / "absent.ttl")
+
+
+def test_rdf_files_skips_non_rdf_and_sorts(tmp_path: Path) -> None:
+    for name in ("b.trig", "a.ttl", "README.md", "places.csv"):
+        (tmp_path / name).write_text("")
+    assert [p.name for p in rdf_files(tmp_path)] == ["a.ttl", "b.trig"]
+
+
+def test_rdflib_view_keeps_language_tags() -> None:
+    g = to_rdflib_graph(parse_file(FIXTURES / "small.trig"))
+    labels = {(str(o), getattr(o, "language", None)) for o in g.objects()}
+    assert ("A", "fr") in labels
+    assert len(g) == 4
+
+
+def test_simple_literals_stay_simple_in_the_rdflib_view(tmp_path: Path) -> None:
+    # SHACL sh:in ("EUR") must match a plain "EUR": rdflib distinguishes "EUR" from "EUR"^^xsd:string
+    f = tmp_path / "c.ttl"
+    f.write_text('<http://example.org/a> <http://schema.org/currency> "EUR" .\n')
+    (obj,) = list(to_rdflib_graph(parse_file(f)).objects())
+    assert obj.datatype is None and str(obj) == "EUR"
