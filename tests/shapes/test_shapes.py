@@ -32,7 +32,10 @@ EXPECT_LINE = re.compile(r"^# expect: <(?P<focus>[^>\s]+)> (?P<severity>Violatio
 SHAPE_LINE = re.compile(r"^# shape: tish:(?P<shape>\S+)\s*$")
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+# SPARQL-based targets (sh:target, SHACL-AF) select only the nodes a rule can report, so a valid graph gives them
+# no focus node by design; their coverage comes from the broken fixtures alone.
+CORE_TARGETS = TARGETS[:-1]
 # constraint parameter → the component a validation result names
 COMPONENTS = {
     SH["class"]: "ClassConstraintComponent",
@@ -191,7 +194,7 @@ def test_valid_fixture_conforms_without_any_result() -> None:
 def test_valid_fixture_exercises_every_node_shape() -> None:
     data = fixture_data(VALID) + ontology()
     g = shapes()
-    targeted = {s for t in TARGETS for s in g.subjects(t, None)}
+    targeted = {s for t in CORE_TARGETS for s in g.subjects(t, None)}
     idle = sorted(str(s) for s in targeted if not focus_nodes(s, data))
     assert not idle, "node shapes with no focus node in valid.ttl:\n" + "\n".join(idle)
 
