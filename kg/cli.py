@@ -267,5 +267,33 @@ def import_geo(
     err.print(str(report), highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: KG_HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: KG_PORT, 8000).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Query worker processes (default: KG_WORKERS, the CPU count).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the SPARQL 1.1 endpoint over the store; builds it first when it is missing."""
+    import uvicorn
+
+    from api.main import create_app
+
+    s = _settings(store)
+    s = s.model_copy(update={k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None})
+    with _errors():
+        try:
+            kgstore.resolve(s.store)
+        except StoreMissing:
+            err.print(f"no store at {s.store}: building it from {s.data_dir}")
+            sources = kgbuild.Sources.from_dirs(s.ontology_dir, s.shapes_dir, s.data_dir)
+            report = kgbuild.build(sources, s.store)
+            err.print(f"built {report.triples} triples in {report.graphs} named graphs ({report.seconds} s)")
+        err.print(f"serving http://{s.host}:{s.port}/sparql with {s.workers} query worker(s)", highlight=False)
+        uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info", access_log=False)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -6,12 +6,14 @@ its values down, so tests can give their own paths without touching the environm
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,38 @@ class Settings(BaseSettings):
     ontology_dir: Path = Field(default=PROJECT_ROOT / "ontology", description="OWL ontology (Turtle).")
     shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes", description="SHACL shapes (Turtle).")
     data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Instance data (TriG, Turtle…).")
+
+    # serving
+    host: str = Field(default="127.0.0.1", description="Address `kg serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port `kg serve` listens on.")
+    workers: int = Field(
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        ge=1,
+        le=64,
+        description="Query worker processes: how many queries run at once.",
+    )
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped (503).")
+    max_rows: int = Field(default=10_000, ge=1, description="Most result rows (or triples) one response carries.")
+    max_request_bytes: int = Field(default=1_000_000, ge=1024, description="Largest request body accepted (413).")
+    max_url_length: int = Field(default=16_384, ge=256, description="Longest request target accepted (414).")
+    in_memory: Literal["auto", "always", "never"] = Field(
+        default="auto", description="Serve from an in-memory copy of the store: auto = when it is small enough."
+    )
+    in_memory_max_triples: int = Field(
+        default=2_000_000, ge=0, description="With in_memory=auto, the largest store copied into memory."
+    )
+    service_allowlist: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SPARQL endpoints that SERVICE may call (comma-separated); empty = SERVICE refused.",
+    )
+    cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age of query answers, seconds.")
+
+    @field_validator("service_allowlist", mode="before")
+    @classmethod
+    def _split_allowlist(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
 
 
 @lru_cache

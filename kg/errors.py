@@ -42,3 +42,15 @@ class ValidationFailed(KGError):
 
 class StoreMissing(KGError):
     """No store has been built yet at the configured location."""
+
+
+class QueryRefused(KGError):
+    """A well-formed request this endpoint will not run (an update, a SERVICE call outside the allow-list)."""
+
+
+class QueryTimeout(KGError):
+    """A query ran past the time limit and was stopped."""
+
+
+class ServerBusy(KGError):
+    """Every query worker stayed busy for longer than a request may wait."""

@@ -1,0 +1,268 @@
+"""Running queries where a runaway one can be stopped: a pool of worker processes.
+
+pyoxigraph cannot cancel a query inside its process, so each query runs in one of N worker processes that
+hold the store (an in-memory copy when it is small enough, else the on-disk store opened read-only). The
+parent waits at most `timeout` seconds; past that it kills the worker, starts a fresh one in the background
+and reports `QueryTimeout`, so the server's capacity comes back and other queries are never blocked.
+Answers are serialised inside the worker, truncated to `max_rows` rows or triples.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import multiprocessing as mp
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg import store as kgstore
+from kg.errors import KGError, QuerySyntaxError, QueryTimeout, ServerBusy, UsageError
+from kg.namespaces import PREFIXES
+from kg.query import GRAPH_FORMATS, RESULT_FORMATS
+
+log = logging.getLogger(__name__)
+_CTX = mp.get_context("spawn")  # never fork a process that runs an event loop and threads
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query, its dataset as the SPARQL protocol gives it, and the syntax wanted for its answer."""
+
+    query: str
+    result_format: str = "json"  # for SELECT / ASK: json, xml, csv, tsv
+    graph_format: str = "turtle"  # for CONSTRUCT / DESCRIBE: turtle, ntriples, jsonld, rdfxml, trig, nquads
+    default_graphs: tuple[str, ...] | None = None  # protocol default-graph-uri; None = not given
+    named_graphs: tuple[str, ...] | None = None  # protocol named-graph-uri; None = not given
+    dataset_clause: bool = False  # the query has FROM / FROM NAMED
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised answer: which kind, in which syntax, how many rows, and whether rows were cut."""
+
+    kind: str  # "solutions", "boolean" or "graph"
+    format: str
+    body: bytes
+    rows: int
+    truncated: bool
+
+
+def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
+    """Evaluate and serialise one query (runs inside a worker; also usable in-process)."""
+    kwargs: dict[str, Any] = {}
+    if req.default_graphs is not None or req.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs or ()]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs or ()]
+    elif not req.dataset_clause:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        result = store.query(req.query, **kwargs)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"malformed SPARQL query: {e}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return QueryAnswer("boolean", req.result_format, result.serialize(format=_results(req.result_format)), 1, False)
+    if isinstance(result, ox.QueryTriples):
+        triples = list(itertools.islice(result, max_rows + 1))
+        truncated = len(triples) > max_rows
+        triples = triples[:max_rows]
+        fmt = _graph(req.graph_format)
+        items: list[Any] = triples
+        if fmt.supports_datasets:
+            items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        body = ox.serialize(items, format=fmt, prefixes=PREFIXES)
+        return QueryAnswer("graph", req.graph_format, body or b"", len(triples), truncated)
+    variables = result.variables
+    rows = list(itertools.islice(result, max_rows + 1))
+    truncated = len(rows) > max_rows
+    rows = rows[:max_rows]
+    # Rebuild the (possibly truncated) solutions through TSV, whose terms are N-Triples syntax, so that
+    # Oxigraph's own serialisers write every format: datatypes and language tags are never lost.
+    tsv = "\t".join(str(v) for v in variables) + "\n"
+    tsv += "".join("\t".join("" if r[v] is None else str(r[v]) for v in variables) + "\n" for r in rows)
+    solutions = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    body = solutions.serialize(format=_results(req.result_format))
+    return QueryAnswer("solutions", req.result_format, body, len(rows), truncated)
+
+
+def _results(fmt: str) -> ox.QueryResultsFormat:
+    try:
+        return RESULT_FORMATS[fmt]
+    except KeyError:
+        raise UsageError(f"{fmt!r} is not a SPARQL results format") from None
+
+
+def _graph(fmt: str) -> ox.RdfFormat:
+    try:
+        return GRAPH_FORMATS[fmt]
+    except KeyError:
+        raise UsageError(f"{fmt!r} is not an RDF format") from None
+
+
+# --- worker processes ---------------------------------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, store_path: str, in_memory: bool, max_rows: int) -> None:
+    """Body of a worker process: open the store once, then answer requests until told to stop."""
+    try:
+        db = kgstore.open_in_memory(Path(store_path)) if in_memory else kgstore.open_read_only(Path(store_path))
+    except Exception as e:  # pragma: no cover - reported to the parent, which raises
+        conn.send(("failed", f"{type(e).__name__}: {e}"))
+        return
+    conn.send(("ready", len(db) if in_memory else None))
+    while True:
+        try:
+            req = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if req is None:
+            return
+        try:
+            conn.send(("ok", execute(db, req, max_rows)))
+        except KGError as e:
+            conn.send(("error", type(e).__name__, str(e)))
+        except Exception as e:  # an engine error the client did not cause
+            conn.send(("error", "internal", f"{type(e).__name__}: {e}"))
+
+
+class _Worker:
+    def __init__(self, store: Path, in_memory: bool, max_rows: int) -> None:
+        self.conn, child = _CTX.Pipe()
+        self.process = _CTX.Process(
+            target=_worker_main, args=(child, str(store), in_memory, max_rows), daemon=True, name="kg-query-worker"
+        )
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise KGError(f"a query worker did not start within {timeout:.0f} s")
+        try:
+            msg = self.conn.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise KGError("a query worker exited while starting") from None
+        if msg[0] != "ready":
+            self.kill()
+            raise KGError(f"a query worker could not open the store: {msg[1]}")
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """N worker processes over one store; `run` blocks the calling thread, never the pool."""
+
+    def __init__(
+        self,
+        store: Path,
+        *,
+        workers: int,
+        timeout: float,
+        max_rows: int,
+        in_memory: bool,
+        start_timeout: float = 120.0,
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.in_memory = in_memory
+        self.size = workers
+        self.start_timeout = start_timeout
+        self.info = kgstore.BuildInfo.read(kgstore.resolve(store))
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        started = [self._new_worker() for _ in range(workers)]
+        for w in started:
+            w.wait_ready(start_timeout)
+            self._idle.put(w)
+
+    @property
+    def version(self) -> str:
+        """The dataset version (content hash of the build), for ETags."""
+        return self.info.version
+
+    def _new_worker(self) -> _Worker:
+        w = _Worker(self.store, self.in_memory, self.max_rows)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _replace(self, dead: _Worker) -> None:
+        """Kill a worker and start its replacement in the background, so the caller answers at once."""
+        dead.kill()
+        with self._lock:
+            self._all.discard(dead)
+        if self._closed:
+            return
+
+        def start() -> None:
+            try:
+                w = self._new_worker()
+                w.wait_ready(self.start_timeout)
+                self._idle.put(w)
+            except KGError:  # pragma: no cover - logged; the pool runs one worker short
+                log.exception("could not replace a query worker")
+
+        threading.Thread(target=start, daemon=True, name="kg-worker-replacer").start()
+
+    def run(self, req: QueryRequest) -> QueryAnswer:
+        """Run one query within the time limit, or raise `QueryTimeout` (the worker is killed and replaced)."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise ServerBusy(f"every query worker stayed busy for {self.timeout:g} s; try again later") from None
+        try:
+            worker.conn.send(req)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(worker)
+                worker = None  # type: ignore[assignment]
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+            msg = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if worker is not None:
+                self._replace(worker)
+                worker = None  # type: ignore[assignment]
+            raise KGError("the query worker stopped unexpectedly") from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if msg[0] == "ok":
+            return msg[1]
+        _, kind, text = msg
+        raise {"QuerySyntaxError": QuerySyntaxError, "UsageError": UsageError}.get(kind, KGError)(text)
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            with contextlib.suppress(OSError):
+                w.conn.send(None)
+            w.process.join(timeout=2)
+            w.kill()
+
+
+def choose_in_memory(store: Path, mode: str, max_triples: int) -> bool:
+    """Serve from memory when asked, or (auto) when the store is small enough: joins run 5-10x faster."""
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    return kgstore.BuildInfo.read(kgstore.resolve(store)).triples <= max_triples
