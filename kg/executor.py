@@ -68,7 +68,8 @@ def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
     except SyntaxError as e:
         raise QuerySyntaxError(f"malformed SPARQL query: {e}") from None
     if isinstance(result, ox.QueryBoolean):
-        return QueryAnswer("boolean", req.result_format, result.serialize(format=_results(req.result_format)), 1, False)
+        body = result.serialize(format=_results(req.result_format)) or b""
+        return QueryAnswer("boolean", req.result_format, body, 1, False)
     if isinstance(result, ox.QueryTriples):
         triples = list(itertools.islice(result, max_rows + 1))
         truncated = len(triples) > max_rows
@@ -77,8 +78,8 @@ def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
         items: list[Any] = triples
         if fmt.supports_datasets:
             items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        body = ox.serialize(items, format=fmt, prefixes=PREFIXES)
-        return QueryAnswer("graph", req.graph_format, body or b"", len(triples), truncated)
+        graph_body = ox.serialize(items, format=fmt, prefixes=PREFIXES) or b""
+        return QueryAnswer("graph", req.graph_format, graph_body, len(triples), truncated)
     variables = result.variables
     rows = list(itertools.islice(result, max_rows + 1))
     truncated = len(rows) > max_rows
@@ -88,7 +89,7 @@ def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
     tsv = "\t".join(str(v) for v in variables) + "\n"
     tsv += "".join("\t".join("" if r[v] is None else str(r[v]) for v in variables) + "\n" for r in rows)
     solutions = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
-    body = solutions.serialize(format=_results(req.result_format))
+    body = solutions.serialize(format=_results(req.result_format)) or b""
     return QueryAnswer("solutions", req.result_format, body, len(rows), truncated)
 
 

@@ -33,6 +33,7 @@ def export(store: ox.Store, fmt: str, out: BinaryIO) -> None:
         store.dump(out, format=rdf_format, prefixes=PREFIXES)
     else:
         triples = store.query(_UNION)
+        assert isinstance(triples, ox.QueryTriples)
         ox.serialize(triples, out, format=rdf_format, prefixes=PREFIXES)
 
 

@@ -444,10 +444,16 @@ def serialize_trig(ds: Dataset, header: Iterable[str] = ()) -> bytes:
             raise UsageError("only named graphs are written: a triple is in the default graph")
         quads.append((str(g), _subject_key(s), _predicate_key(p), o.n3(), (s, p, o, g)))
     quads.sort(key=lambda q: q[:4])
-    ox_quads = [ox.Quad(*(_ox_term(t) for t in q[4][:3]), ox.NamedNode(str(q[4][3]))) for q in quads]
+    ox_quads = [ox.Quad(_ox_iri(s), _ox_iri(p), _ox_term(o), ox.NamedNode(str(g))) for *_, (s, p, o, g) in quads]
     comments = "".join(f"# {h}\n" if h else "#\n" for h in header)
-    body = ox.serialize(ox_quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    body = ox.serialize(ox_quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
     return (comments + "\n").encode() + body if comments else body
+
+
+def _ox_iri(node: Node) -> ox.NamedNode:
+    if not isinstance(node, URIRef):
+        raise UsageError(f"cannot write {node!r} as a subject or predicate (only IRIs are expected)")
+    return ox.NamedNode(str(node))
 
 
 def _ox_term(node: Node) -> ox.NamedNode | ox.Literal:

@@ -29,10 +29,10 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
-def run(store: ox.Store, sparql: str, substitutions: dict[ox.Variable, object] | None = None) -> Result:
+def run(store: ox.Store, sparql: str) -> Result:
     """Evaluate a SPARQL query over the union of the named graphs."""
     try:
-        return store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+        return store.query(sparql, use_default_graph_as_union=True)
     except SyntaxError as e:
         raise QuerySyntaxError(f"malformed SPARQL query: {e}") from None
 
@@ -42,10 +42,10 @@ def serialize(result: Result, fmt: str) -> bytes:
     if isinstance(result, ox.QueryTriples):
         if fmt not in GRAPH_FORMATS:
             raise UsageError(f"format {fmt!r} is not an RDF format (use one of {', '.join(GRAPH_FORMATS)})")
-        return result.serialize(format=GRAPH_FORMATS[fmt])
+        return result.serialize(format=GRAPH_FORMATS[fmt]) or b""
     if fmt not in RESULT_FORMATS:
         raise UsageError(f"format {fmt!r} is not a SPARQL results format (use one of {', '.join(RESULT_FORMATS)})")
-    return result.serialize(format=RESULT_FORMATS[fmt])
+    return result.serialize(format=RESULT_FORMATS[fmt]) or b""
 
 
 @dataclass(frozen=True)

@@ -128,8 +128,8 @@ def _label(g: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:
         return None
     labels = list(g.objects(node, SKOS.prefLabel)) + list(g.objects(node, RDFS.label))  # type: ignore[arg-type]
     fr = [lab for lab in labels if getattr(lab, "language", None) == "fr"]
-    chosen = (fr or labels or [None])[0]
-    return str(chosen) if chosen is not None else None
+    chosen = (fr or labels)[:1]
+    return str(chosen[0]) if chosen else None
 
 
 def _str(node: rdflib.term.Node | None) -> str | None:
