@@ -13,7 +13,7 @@ $(BIN)/kg: pyproject.toml
 
 run: $(BIN)/kg  ## build the store from the bundled data and answer an example query
 	$(BIN)/kg build
-	$(BIN)/kg query --canned territories-by-region
+	$(BIN)/kg query --canned territories
 
 test: $(BIN)/kg  ## lint, then the whole test suite
 	$(BIN)/ruff check kg tests

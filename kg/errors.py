@@ -54,3 +54,19 @@ class QueryTimeout(KGError):
 
 class ServerBusy(KGError):
     """Every query worker stayed busy for longer than a request may wait."""
+
+
+class UnknownQuery(UsageError):
+    """No canned query has that name."""
+
+
+class BadParameter(UsageError):
+    """A canned-query parameter is missing, unknown, or does not fit its type; nothing was run."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        super().__init__(f"parameter {name!r}: {message}")
+
+
+class UpdateRefused(QueryRefused):
+    """A SPARQL Update sent to a read-only endpoint (as a query, an `update` parameter or a request body)."""

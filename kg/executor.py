@@ -61,8 +61,7 @@ def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
     if req.default_graphs is not None or req.named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs or ()]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs or ()]
-    elif not req.dataset_clause:
-        kwargs["use_default_graph_as_union"] = True
+    # otherwise the query's own FROM / FROM NAMED, or the store's default graph: the materialised merge
     try:
         result = store.query(req.query, **kwargs)
     except SyntaxError as e:

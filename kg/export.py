@@ -18,8 +18,6 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 
-_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-
 
 def keeps_graphs(fmt: str) -> bool:
     """Whether the syntax can carry named graphs (TriG, N-Quads, JSON-LD)."""
@@ -27,14 +25,17 @@ def keeps_graphs(fmt: str) -> bool:
 
 
 def export(store: ox.Store, fmt: str, out: BinaryIO) -> None:
-    """Write the dataset to `out`: quads for dataset syntaxes, the union graph for triple syntaxes."""
+    """Write the dataset to `out`: the named graphs for dataset syntaxes, their merge for triple syntaxes.
+
+    The store's default graph is the merge `kg build` derives from the named graphs, so a dataset export
+    leaves it out: loading the export elsewhere gives back exactly the sources.
+    """
     rdf_format = _format(fmt)
     if rdf_format.supports_datasets:
-        store.dump(out, format=rdf_format, prefixes=PREFIXES)
+        named = (q for q in store.quads_for_pattern(None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph))
+        ox.serialize(named, out, format=rdf_format, prefixes=PREFIXES)
     else:
-        triples = store.query(_UNION)
-        assert isinstance(triples, ox.QueryTriples)
-        ox.serialize(triples, out, format=rdf_format, prefixes=PREFIXES)
+        store.dump(out, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=PREFIXES)
 
 
 def _format(fmt: str) -> ox.RdfFormat:

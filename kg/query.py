@@ -1,6 +1,7 @@
 """Running SPARQL on the Oxigraph store and serialising the answers in standard formats.
 
-The default graph of every query is the union of all named graphs; `GRAPH` reaches each source.
+The default graph of every query is the RDF merge of all named graphs, materialised by `kg build` (see
+`kg.build`); `GRAPH` reaches each source's own graph.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 
 
 def run(store: ox.Store, sparql: str) -> Result:
-    """Evaluate a SPARQL query over the union of the named graphs."""
+    """Evaluate a SPARQL query; its default graph is the merge of all named graphs."""
     try:
-        return store.query(sparql, use_default_graph_as_union=True)
+        return store.query(sparql)
     except SyntaxError as e:
         raise QuerySyntaxError(f"malformed SPARQL query: {e}") from None
 

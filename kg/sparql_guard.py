@@ -36,6 +36,7 @@ _TOKEN = re.compile(
 class Token:
     kind: str
     text: str
+    start: int = 0  # offset in the query text
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def tokens(text: str) -> list[Token]:
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            out.append(Token(kind, m.group()))
+            out.append(Token(kind, m.group(), m.start()))
     return out
 
 

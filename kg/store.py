@@ -28,8 +28,8 @@ class BuildInfo:
 
     version: str
     built_at: str
-    triples: int
-    graphs: int
+    triples: int  # distinct triples: the merge of all named graphs (the default graph)
+    graphs: int  # named graphs
 
     @classmethod
     def read(cls, store_dir: Path) -> BuildInfo:
@@ -85,6 +85,17 @@ def _remove_stale_builds(store: Path, keep: Path) -> None:
 def open_read_only(store: Path) -> ox.Store:
     """Open the current build for reading; several processes may do so at once."""
     return ox.Store.read_only(str(resolve(store) / DB_DIR))
+
+
+def add_with_merge(db: ox.Store, quads: list[ox.Quad]) -> None:
+    """Add named-graph quads and their triples to the default graph, which holds the merge (see kg.build)."""
+    db.bulk_extend(quads)
+    db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+
+
+def count_merged_triples(db: ox.Store) -> int:
+    """Triples of the default graph, which holds the merge of all named graphs."""
+    return sum(1 for _ in db.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 def open_in_memory(store: Path) -> ox.Store:

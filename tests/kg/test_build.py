@@ -36,8 +36,22 @@ def test_build_loads_named_graphs_and_ontology(tmp_path: Path) -> None:
     )
     assert rows.rows == [{"g": "https://w3id.org/territoires-industrie/id/source/900"}]
     info = kgstore.BuildInfo.read(kgstore.resolve(store))
-    assert info.triples == report.triples == len(db)
+    assert info.triples == report.triples == kgstore.count_merged_triples(db)
     assert info.version == _sources(FIXTURES / "good").version()
+
+
+def test_default_graph_is_the_merge_with_set_semantics(tmp_path: Path) -> None:
+    # the fixture states the programme's label and type in its graph, and the ontology graph is separate:
+    # a triple stated in two named graphs must count once in the default graph, as SPARQL defines it
+    store = tmp_path / "store"
+    build(_sources(FIXTURES / "twice"), store)
+    db = kgstore.open_read_only(store)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    prog = "<https://w3id.org/territoires-industrie/id/programme/territoires-d-industrie>"
+    per_graph = select(db, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ {prog} {label} ?l }} }}").rows
+    merged = select(db, f"SELECT (COUNT(*) AS ?n) WHERE {{ {prog} {label} ?l }}").rows
+    assert per_graph == [{"n": "2"}]
+    assert merged == [{"n": "1"}]
 
 
 def test_non_conforming_data_leaves_the_store_exactly_as_it_was(tmp_path: Path) -> None:

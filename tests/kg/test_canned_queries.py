@@ -9,8 +9,8 @@ from kg.query import select
 
 
 def test_territories_by_region(kg_store: ox.Store) -> None:
-    rows = select(kg_store, queries.get("territories-by-region").text).rows
-    per_region = Counter(r["region"] for r in rows)
+    rows = select(kg_store, queries.get("territories").text).rows
+    per_region = Counter(r["regionName"] for r in rows)
     assert (
         per_region
         == {

@@ -46,7 +46,7 @@ def test_language_tags_and_datatypes_survive(pool: QueryPool) -> None:
 def test_same_answer_as_in_process_pyoxigraph(pool: QueryPool, built_store: tuple[Path, BuildReport]) -> None:
     q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g LIMIT 5"
     db = kgstore.open_read_only(built_store[0])
-    direct = db.query(q, use_default_graph_as_union=True).serialize(format=ox.QueryResultsFormat.JSON)
+    direct = db.query(q).serialize(format=ox.QueryResultsFormat.JSON)
     assert pool.run(QueryRequest(q)).body == direct
 
 

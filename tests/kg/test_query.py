@@ -2,6 +2,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import queries
+from kg import store as kgstore
 from kg.errors import QuerySyntaxError, UsageError
 from kg.query import run, select, serialize
 
@@ -11,21 +12,22 @@ EX = "http://example.org/"
 @pytest.fixture
 def store() -> ox.Store:
     s = ox.Store()
-    for g, o in (("g1", "un"), ("g2", "deux")):
-        s.add(
-            ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(o, language="fr"), ox.NamedNode(EX + g))
-        )
+    quads = [
+        ox.Quad(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.Literal(o, language="fr"), ox.NamedNode(EX + g))
+        for g, o in (("g1", "un"), ("g2", "deux"), ("g3", "un"))
+    ]
+    kgstore.add_with_merge(s, quads)
     return s
 
 
-def test_default_graph_is_the_union_of_named_graphs(store: ox.Store) -> None:
+def test_default_graph_is_the_merge_of_named_graphs(store: ox.Store) -> None:
     rows = select(store, "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o").rows
-    assert [r["o"] for r in rows] == ["deux", "un"]
+    assert [r["o"] for r in rows] == ["deux", "un"], "'un' is stated in two graphs but is one triple"
 
 
 def test_graph_keyword_reaches_each_source(store: ox.Store) -> None:
-    rows = select(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p 'un'@fr } }").rows
-    assert rows == [{"g": EX + "g1"}]
+    rows = select(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p 'un'@fr } } ORDER BY ?g").rows
+    assert rows == [{"g": EX + "g1"}, {"g": EX + "g3"}]
 
 
 def test_malformed_query_reports_the_parser_position(store: ox.Store) -> None:
