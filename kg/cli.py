@@ -145,6 +145,9 @@ def query(
     canned: Annotated[
         str | None, typer.Option("--canned", help="Run a canned query by name (see `kg queries`).")
     ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A canned query's parameter, as name=value (repeatable).")
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -157,7 +160,7 @@ def query(
     """Run a SPARQL query over the store (default graph = union of all named graphs)."""
     s = _settings(store)
     with _errors():
-        sparql = _query_text(text, file, canned)
+        sparql = _query_text(text, file, canned, _params(param or []))
         db = kgstore.open_read_only(s.store)
         result = kgquery.run(db, sparql)
         is_graph = isinstance(result, kgquery.ox.QueryTriples)
@@ -175,16 +178,30 @@ def query(
             sys.stdout.flush()
 
 
-def _query_text(text: str | None, file: Path | None, canned: str | None) -> str:
+def _params(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param {pair!r}: write it as name=value")
+        if name in values:
+            raise UsageError(f"--param {name} is given twice")
+        values[name] = value
+    return values
+
+
+def _query_text(text: str | None, file: Path | None, canned: str | None, params: dict[str, str]) -> str:
     given = [x for x in (text, file, canned) if x is not None]
     if len(given) != 1:
         raise UsageError("give exactly one of: a query text, --file F.rq, --canned NAME")
+    if params and canned is None:
+        raise UsageError("--param goes with --canned NAME")
     if file is not None:
         if not file.is_file():
             raise UsageError(f"{file}: no such file")
         return file.read_text(encoding="utf-8")
     if canned is not None:
-        return queries.get(canned).text
+        return queries.get(canned).bind(params)
     assert text is not None
     return text
 
@@ -206,10 +223,13 @@ def _print_table(table: kgquery.Table) -> None:
 
 @app.command("queries")
 def list_queries() -> None:
-    """List the canned queries."""
+    """List the canned queries with their parameters."""
     for name in queries.names():
         q = queries.get(name)
         typer.echo(f"{name}\t{q.title}")
+        for p in q.params:
+            need = "required" if p.required else "optional"
+            typer.echo(f"    --param {p.name}=<{p.type}>\t{need}. {p.description} e.g. {p.example}")
 
 
 @app.command()

@@ -1,20 +1,30 @@
-"""The canned queries answer real questions on the bundled data."""
+"""Every canned query answers a real question on the bundled data; parameters are validated and bound safely."""
+
+from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 
 import pyoxigraph as ox
+import pytest
 
 from kg import queries
+from kg.errors import BadParameter, UnknownQuery
 from kg.query import select
 
+ID = "https://w3id.org/territoires-industrie/id/"
 
-def test_territories_by_region(kg_store: ox.Store) -> None:
-    rows = select(kg_store, queries.get("territories").text).rows
-    per_region = Counter(r["regionName"] for r in rows)
+
+def run(store: ox.Store, name: str, **params: str) -> list[dict[str, str | None]]:
+    return select(store, queries.get(name).bind(params)).rows
+
+
+def test_territories_by_region_and_phase(kg_store: ox.Store) -> None:
+    rows = run(kg_store, "territories")
     assert (
-        per_region
+        Counter(r["regionName"] for r in rows)
         == {
-            "Centre-Val de Loire": 15,  # 12 phase-2 laureates + 3 phase-1 names (Montargis-Gien, Châteauroux-Issoudun, Dreux – Portes Euréliennes)
+            "Centre-Val de Loire": 15,  # 12 phase-2 laureates + Montargis-Gien, Châteauroux-Issoudun, Dreux – Portes Euréliennes
             "Nouvelle-Aquitaine": 16,
             "Auvergne-Rhône-Alpes": 2,
         }
@@ -22,18 +32,173 @@ def test_territories_by_region(kg_store: ox.Store) -> None:
     agen = next(r for r in rows if r["territory"] == "AGEN INDUSTRIE")
     assert agen["phases"] == "2"
     assert sorted((agen["sources"] or "").split(", ")) == ["003_fbefc44526347a99.txt", "004_6547c7d38fa0d6c3.txt"]
+    cvl2 = run(kg_store, "territories", region=ID + "region/24", phase=ID + "phase/2")
+    assert len(cvl2) == 12
+    assert len(run(kg_store, "territories", phase=ID + "phase/1")) == 6
+
+
+def test_territory_members_with_codes(kg_store: ox.Store) -> None:
+    rows = run(kg_store, "territory-members", territory=ID + "territory/ardeche-drome-nord")
+    sirens = {r["siren"] for r in rows if r["relation"] == "member intercommunality"}
+    assert len(sirens) == 8 and "240700716" in sirens
+    annonay = [r for r in rows if r["siren"] == "200072015"]
+    assert {"07010"} <= {r["insee"] for r in annonay}  # Annonay itself
+    assert all(r["insee"] and len(r["insee"]) == 5 for r in rows)
+    est = run(kg_store, "territory-members", territory=ID + "territory/est-du-loiret")
+    assert sorted(r["communeName"] for r in est) == ["Gien", "Montargis", "Sully-sur-Loire"]
+
+
+def test_actors_of_a_territory(kg_store: ox.Store) -> None:
+    rows = run(kg_store, "territory-actors", territory=ID + "territory/agenais")
+    by_role = Counter(r["roleName"] for r in rows)
+    assert by_role["candidacy supporter"] == 11
+    assert by_role["co-pilot"] == 2
+    assert by_role["operator to be mobilised"] == 5
+    adn = run(kg_store, "territory-actors", territory=ID + "territory/ardeche-drome-nord")
+    assert {r["actor"].rsplit("/", 1)[-1] for r in adn if r["roleName"] in ("pilot", "support")} == {
+        "anct",
+        "banque-des-territoires",
+        "bpifrance",
+        "prefecture-ardeche",
+        "prefecture-drome",
+    }
+
+
+def test_schemes_with_plans_and_actors(kg_store: ox.Store) -> None:
+    (rebond,) = run(kg_store, "schemes", scheme=ID + "scheme/rebond-industriel")
+    assert rebond["plans"] == "France 2030"
+    assert "ANCT (support)" in (rebond["actors"] or "")
+    assert "(pilot)" in (rebond["actors"] or "")
+    assert len(run(kg_store, "schemes")) >= 12
+
+
+def test_funding_flows_filters(kg_store: ox.Store) -> None:
+    assert len(run(kg_store, "funding-flows")) == 14
+    adn = run(kg_store, "funding-flows", territory=ID + "territory/ardeche-drome-nord")
+    assert len(adn) == 3
+    envelope = next(r for r in adn if r["amount"])
+    assert Decimal(envelope["amount"] or 0) == 2_000_000 and envelope["source"] == "001_49d4d9abeb580c94.txt"
+    cvl = run(kg_store, "funding-flows", region=ID + "region/24")
+    assert sorted(Decimal(r["amount"] or 0) for r in cvl) == [3_900_000, 6_000_000, 36_000_000]
+    relance = run(kg_store, "funding-flows", scheme=ID + "plan/france-relance")
+    assert len(relance) == 1 and relance[0]["qualifier"] == "more than"
+    assert len(run(kg_store, "funding-flows", funder=ID + "actor/etat", phase=ID + "phase/2")) == 4
+
+
+def test_funding_totals_keep_lower_bounds_and_ranges(kg_store: ox.Store) -> None:
+    by_region = {r["key"]: r for r in run(kg_store, "funding-totals", group="region")}
+    cvl = by_region[ID + "region/24"]
+    assert Decimal(cvl["minimum"] or 0) == 45_900_000
+    assert cvl["maximum"] == "" and cvl["openEnded"] == "true", "'plus de 36 M€' leaves the upper bound open"
+    ara = by_region[ID + "region/84"]
+    assert (Decimal(ara["minimum"] or 0), Decimal(ara["maximum"] or 0)) == (2_500_000, 3_000_000)
+    assert ara["openEnded"] == "false"
+    na = by_region[ID + "region/75"]
+    assert Decimal(na["minimum"] or 0) == Decimal(na["maximum"] or 0) == 88_000_000
+
+
+def test_statistics_of_an_area(kg_store: ox.Store) -> None:
+    rows = run(kg_store, "statistics", area=ID + "territory/ardeche-drome-nord")
+    got = {r["measure"]: r for r in rows}
+    assert Decimal(got["industrial jobs"]["value"] or 0) == 20500
+    est = got["active industrial establishments"]
+    assert est["year"] == "2020" and est["producer"] == "Insee" and est["qualifier"] == "about"
+    assert len(run(kg_store, "statistics")) == 28
+
+
+def test_what_a_document_states(kg_store: ox.Store) -> None:
+    rows = run(kg_store, "document-facts", document=ID + "source/001")
+    assert len(rows) == 315  # every quad of graph source/001
+    assert any(r["object"] == "001_49d4d9abeb580c94.txt" for r in rows)
+
+
+def test_disagreements_between_documents(kg_store: ox.Store) -> None:
+    rows = run(kg_store, "disagreements")
+    claims = {
+        (
+            r["subject"].rsplit("/", 2)[-2] + "/" + r["subject"].rsplit("/", 1)[-1],
+            r["aspect"],
+            r["value"],
+            r["document"][:3],
+        )
+        for r in rows
+    }  # type: ignore[union-attr,index]
+    assert {
+        ("phase/1", "end year", "2023", "002"),
+        ("phase/1", "end year", "2022", "003"),
+        ("phase/1", "end year", "2022", "004"),
+    } <= claims
+    announced = {(v, d) for s, a, v, d in claims if s == "phase/2" and a == "announcement date"}
+    assert announced == {
+        ("2023-05", "002"),
+        ("2023-05", "004"),
+        ("2023-11-09", "000"),
+        ("2023-11-09", "001"),
+        ("2023-11-09", "003"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ardeche", ID + "territory/ardeche-drome-nord"),
+        ("bpi", ID + "actor/bpifrance"),
+        ("CHÂTEAUROUX", ID + "territory/chateauroux-buzancais-argenton"),
+        ("drômardèche", ID + "epci/200040491"),
+    ],
+)
+def test_search_ignores_case_and_accents(kg_store: ox.Store, text: str, expected: str) -> None:
+    assert expected in {r["resource"] for r in run(kg_store, "search", text=text)}
 
 
 def test_triples_per_graph_and_instances_per_class(kg_store: ox.Store) -> None:
-    graphs = {r["graph"]: int(r["triples"] or 0) for r in select(kg_store, queries.get("triples-per-graph").text).rows}
-    base = "https://w3id.org/territoires-industrie/"
+    graphs = {r["graph"]: int(r["triples"] or 0) for r in run(kg_store, "triples-per-graph")}
     for n in ("000", "001", "002", "003", "004"):
-        assert graphs[f"{base}id/source/{n}"] > 100
-    assert graphs[f"{base}id/graph/etalab-decoupage-administratif"] > 3000
-    assert f"{base}ontology" in graphs
-    classes = {
-        r["class"]: int(r["instances"] or 0) for r in select(kg_store, queries.get("instances-per-class").text).rows
-    }
-    assert classes[f"{base}ontology#IndustryTerritory"] == 33
-    assert classes[f"{base}ontology#Intercommunality"] == 13
-    assert classes[f"{base}ontology#SourceDocument"] == 5
+        assert graphs[f"{ID}source/{n}"] > 100
+    assert graphs[f"{ID}graph/etalab-decoupage-administratif"] > 3000
+    classes = {r["class"]: int(r["instances"] or 0) for r in run(kg_store, "instances-per-class")}
+    onto = "https://w3id.org/territoires-industrie/ontology#"
+    assert classes[onto + "IndustryTerritory"] == 33
+    assert classes[onto + "Intercommunality"] == 13
+    assert classes[onto + "SourceDocument"] == 5
+
+
+# --- parameters ------------------------------------------------------------------------------------------
+
+
+def test_every_header_declares_well_formed_parameters() -> None:
+    for name in queries.names():
+        q = queries.get(name)
+        assert q.title and q.description, name
+        for p in q.params:
+            assert p.example, f"{name}: parameter {p.name} has an example"
+            assert f"?{p.name}" in q.text.split("WHERE", 1)[1], f"{name}: ?{p.name} is used in the query"
+            q.bind({p.name: p.example})  # the example itself is valid
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "bad"),
+    [
+        ("territory-members", {}, "territory"),  # required
+        ("territory-members", {"territory": "not an iri"}, "territory"),
+        ("territory-members", {"territory": ID + "x> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c"}, "territory"),
+        ("funding-totals", {"group": "commune"}, "group"),  # not in the enumeration
+        ("territories", {"colour": "blue"}, "colour"),  # unknown
+    ],
+)
+def test_bad_parameters_are_refused_by_name(name: str, params: dict[str, str], bad: str) -> None:
+    with pytest.raises(BadParameter) as info:
+        queries.get(name).bind(params)
+    assert info.value.name == bad
+
+
+def test_a_string_cannot_escape_its_literal(kg_store: ox.Store) -> None:
+    attack = 'x" ) } UNION { ?resource ?p ?o } #'
+    bound = queries.get("search").bind({"text": attack})
+    assert "UNION { ?resource ?p ?o }" not in bound.replace('\\"', "") or bound.count('\\"') == 1
+    assert run(kg_store, "search", text=attack) == []
+
+
+def test_unknown_query() -> None:
+    with pytest.raises(UnknownQuery, match="territories"):
+        queries.get("../../etc/passwd")
