@@ -11,17 +11,17 @@ $(BIN)/kg: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-run: $(BIN)/kg  ## build the store from the bundled data and answer an example query
-	$(BIN)/kg build
-	$(BIN)/kg query --canned territories
+run: $(BIN)/kg  ## serve the SPARQL endpoint over the bundled data (builds the store when missing)
+	$(BIN)/kg serve
 
-test: $(BIN)/kg  ## lint, then the whole test suite
-	$(BIN)/ruff check kg tests
-	$(BIN)/ruff format --check kg tests
+test: $(BIN)/kg  ## lint and type-check, then the whole test suite
+	$(BIN)/ruff check kg api tests
+	$(BIN)/ruff format --check kg api tests
+	$(BIN)/mypy kg api
 	$(BIN)/pytest
 
 lint: $(BIN)/kg
-	$(BIN)/ruff check kg tests && $(BIN)/ruff format --check kg tests && $(BIN)/mypy kg
+	$(BIN)/ruff check kg api tests && $(BIN)/ruff format --check kg api tests && $(BIN)/mypy kg api
 
 build: $(BIN)/kg
 	$(BIN)/kg build

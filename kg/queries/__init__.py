@@ -22,6 +22,7 @@ query sees it unbound. The CLI and the API both read queries from here: adding a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -100,7 +101,7 @@ def _enum(p: Param, raw: str) -> ox.Literal:
     return ox.Literal(raw)
 
 
-_TERM_BUILDERS = {
+_TERM_BUILDERS: dict[str, Callable[[Param, str], ox.NamedNode | ox.Literal]] = {
     "iri": _iri,
     "string": _string,
     "integer": _integer,

@@ -1,0 +1,64 @@
+"""Answering the service description and the VoID description: content negotiation, syntax, caching.
+
+Both are RDF graphs (Turtle by default; JSON-LD, RDF/XML, N-Triples) or, for a browser, an HTML page.
+They change only with the dataset version, the settings and the URL the client used, so the ETag covers
+exactly these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import Request, Response
+from rdflib import Graph
+
+from api import caching, conneg, pages
+from api.service_description import service_description, void_description
+from api.stats import DatasetStats
+from kg.config import Settings
+
+RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
+
+
+def _answer(fmt: conneg.Format, tag: str, settings: Settings, body: str | bytes) -> Response:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return Response(data, media_type=fmt.content_type, headers=caching.headers(tag, settings.cache_max_age, len(data)))
+
+
+def _serialize(graph: Graph, fmt: conneg.Format) -> bytes:
+    return graph.serialize(format=RDFLIB_FORMATS[fmt.key], encoding="utf-8")
+
+
+def _not_modified(request: Request, tag: str, settings: Settings) -> Response | None:
+    if caching.matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    return None
+
+
+def describe_service(
+    request: Request, stats: DatasetStats, settings: Settings, accept: str | None, requested: Sequence[str]
+) -> Response:
+    """The `sd:Service` description (GET on the endpoint without a query)."""
+    endpoint, void_url = str(request.url_for("sparql")), str(request.url_for("void"))
+    fmt = conneg.choose(accept, conneg.DESCRIPTIONS, requested, what="the service description")
+    tag = caching.etag(stats.version, "sd", fmt.key, endpoint, settings.model_dump_json())
+    if (cached := _not_modified(request, tag, settings)) is not None:
+        return cached
+    if fmt is conneg.HTML:
+        return _answer(fmt, tag, settings, pages.service_page(endpoint, void_url, stats, settings))
+    graph = service_description(endpoint, void_url, stats, settings)
+    return _answer(fmt, tag, settings, _serialize(graph, fmt))
+
+
+def describe_dataset(
+    request: Request, stats: DatasetStats, settings: Settings, accept: str | None, requested: Sequence[str]
+) -> Response:
+    """The VoID description of the dataset (/.well-known/void)."""
+    endpoint, void_url = str(request.url_for("sparql")), str(request.url_for("void"))
+    fmt = conneg.choose(accept, conneg.DESCRIPTIONS, requested, what="the VoID description")
+    tag = caching.etag(stats.version, "void", fmt.key, endpoint)
+    if (cached := _not_modified(request, tag, settings)) is not None:
+        return cached
+    if fmt is conneg.HTML:
+        return _answer(fmt, tag, settings, pages.void_page(endpoint, void_url, stats))
+    return _answer(fmt, tag, settings, _serialize(void_description(endpoint, void_url, stats), fmt))

@@ -1,0 +1,161 @@
+"""Every error the API answers, as RFC 9457 `application/problem+json`, mapped from typed errors in one table.
+
+The `kg` errors say what went wrong; this module alone decides which HTTP status that is. Protocol errors
+that only exist over HTTP (406, 413, 414, 415) are typed here. Nothing else turns an exception into a
+response, and an unexpected exception becomes a 500 that says so without a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg.errors import (
+    BadParameter,
+    KGError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ServerBusy,
+    StoreMissing,
+    UnknownQuery,
+    UpdateRefused,
+    UsageError,
+)
+from kg.namespaces import BASE
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPES = BASE + "problem/"  # problem type IRIs: identifiers, not (yet) pages
+RETRY_AFTER_SECONDS = 5
+
+
+class APIError(Exception):
+    """A request the HTTP layer cannot serve as sent; `extra` adds members to the problem document."""
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.extra = extra
+
+
+class NotAcceptable(APIError):
+    """Nothing the client accepts can carry this answer (406); `available` lists what can."""
+
+
+class UnsupportedMediaType(APIError):
+    """A POST body in a type the SPARQL protocol does not define (415)."""
+
+
+class RequestTooLarge(APIError):
+    """A request body over the configured limit (413)."""
+
+
+class URITooLong(APIError):
+    """A request target over the configured limit (414): the query belongs in a POST body."""
+
+
+# (error type, status, title, problem slug): the first matching row wins, so subclasses come first.
+_TABLE: list[tuple[type[Exception], int, str, str]] = [
+    (UpdateRefused, 403, "Read-only endpoint", "read-only"),
+    (QueryRefused, 400, "Query refused", "query-refused"),
+    (QuerySyntaxError, 400, "Malformed query", "malformed-query"),
+    (UnknownQuery, 404, "Unknown canned query", "unknown-query"),
+    (BadParameter, 400, "Bad parameter", "bad-parameter"),
+    (UsageError, 400, "Bad request", "bad-request"),
+    (QueryTimeout, 503, "Query timeout", "query-timeout"),
+    (ServerBusy, 503, "Server busy", "server-busy"),
+    (StoreMissing, 503, "No store", "no-store"),
+    (NotAcceptable, 406, "Not acceptable", "not-acceptable"),
+    (UnsupportedMediaType, 415, "Unsupported media type", "unsupported-media-type"),
+    (RequestTooLarge, 413, "Request too large", "request-too-large"),
+    (URITooLong, 414, "URI too long", "uri-too-long"),
+    (KGError, 500, "Internal error", "internal-error"),
+]
+_POSITION = re.compile(r"\bat (\d+):(\d+)")
+
+
+def problem(
+    status: int, title: str, detail: str, slug: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """An RFC 9457 problem document; `slug` names a problem type of this API, else `about:blank`."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPES + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status of a typed error (500 for anything not in the table)."""
+    return next((row[1] for row in _TABLE if isinstance(exc, row[0])), 500)
+
+
+def from_error(exc: Exception) -> JSONResponse:
+    """The problem response for a typed error: the one mapping from errors to HTTP."""
+    for kind, status, title, slug in _TABLE:
+        if isinstance(exc, kind):
+            extra: dict[str, Any] = dict(exc.extra) if isinstance(exc, APIError) else {}
+            headers: dict[str, str] = {}
+            if isinstance(exc, QuerySyntaxError) and (m := _POSITION.search(str(exc))):
+                extra.update(line=int(m.group(1)), column=int(m.group(2)))
+            if status == 503:
+                headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            if status == 500:
+                log.error("internal error: %s", exc)
+            return problem(status, title, str(exc), slug, headers or None, **extra)
+    return unexpected(exc)
+
+
+def unexpected(exc: Exception) -> JSONResponse:
+    """A 500 that tells the client nothing about the code; the log keeps the traceback."""
+    log.exception("unexpected error", exc_info=exc)
+    return problem(
+        500, "Internal error", "an unexpected error occurred on the server; it has been logged", "internal-error"
+    )
+
+
+async def _typed(request: Request, exc: Exception) -> JSONResponse:
+    return from_error(exc)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    detail = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
+    if status == 404:
+        detail = f"nothing at {request.url.path}: the SPARQL endpoint is /sparql, its dataset is described at /.well-known/void"
+    elif status == 405:
+        detail = (
+            f"{request.method} is not allowed on {request.url.path} (allowed: {(exc.headers or {}).get('Allow', '')})"
+        )
+    return problem(status, HTTPStatus(status).phrase, detail, headers=dict(exc.headers or {}) or None)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    messages = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+    return problem(400, "Bad request", messages or "the request is not valid", "bad-request")
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    return unexpected(exc)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers, so every error leaves the app as problem+json."""
+    app.add_exception_handler(KGError, _typed)
+    app.add_exception_handler(APIError, _typed)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(Exception, _unexpected)

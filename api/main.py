@@ -1,0 +1,104 @@
+"""The application factory: `create_app(settings)` wires settings, the query pool, routers, errors and middleware.
+
+Nothing is read or started at import time. Without a pool, the app's lifespan starts one over
+`settings.store` (in memory when small enough) and stops it at shutdown; tests pass their own pool.
+`uvicorn --factory api.main:from_environment` serves with settings from `KG_*` variables.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from api import errors
+from api.caching import GZIP_MINIMUM_SIZE
+from api.limits import RequestLimits
+from api.routers import meta, sparql
+from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from api.stats import StatsCache
+from kg.config import Settings
+from kg.errors import StoreMissing
+from kg.executor import QueryPool, choose_in_memory
+
+log = logging.getLogger(__name__)
+
+
+def _version() -> str:
+    """The distribution's version (read from its metadata: `kg` may be a namespace package under pytest)."""
+    try:
+        return version("territoires-industrie-kg")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def open_pool(settings: Settings) -> QueryPool:
+    """The worker pool the settings describe."""
+    return QueryPool(
+        settings.store,
+        workers=settings.workers,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        in_memory=choose_in_memory(settings.store, settings.in_memory, settings.in_memory_max_triples),
+    )
+
+
+def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
+    """The SPARQL endpoint over `settings.store`, or over `pool` when given (the caller then owns it)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own: QueryPool | None = None
+        if app.state.pool is None:
+            try:
+                own = await run_in_threadpool(open_pool, settings)
+            except StoreMissing as e:  # serve 503s that say so, rather than not start at all
+                log.error("%s", e)
+                app.state.pool_error = e
+            app.state.pool = own
+        try:
+            yield
+        finally:
+            if own is not None:
+                app.state.pool = None
+                await run_in_threadpool(own.close)
+
+    app = FastAPI(
+        title="Territoires d'industrie — SPARQL endpoint",
+        description="Read-only W3C SPARQL 1.1 Protocol endpoint over the Territoires d'industrie knowledge graph. "
+        "The default graph is the union of all named graphs.",
+        version=_version(),
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json stays
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.pool = pool
+    app.state.pool_error = None
+    app.state.stats = StatsCache()
+    errors.install(app)
+    app.include_router(sparql.router)
+    app.include_router(meta.router)
+    # added innermost first: CORS wraps everything, so even a 413 or 414 carries its headers
+    app.add_middleware(RequestLimits, max_body=settings.max_request_bytes, max_target=settings.max_url_length)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", TRUNCATED_HEADER, MAX_ROWS_HEADER, "Retry-After"],
+        max_age=86400,
+    )
+    return app
+
+
+def from_environment() -> FastAPI:
+    """The app with settings from `KG_*` environment variables (for `uvicorn --factory`)."""
+    return create_app(Settings())

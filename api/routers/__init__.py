@@ -1,0 +1,1 @@
+"""One router per resource: the SPARQL endpoint, and the endpoint's metadata (VoID, health)."""

@@ -1,0 +1,120 @@
+"""The SPARQL 1.1 Protocol endpoint, `/sparql`: queries by GET and POST, the service description by GET.
+
+Handlers are plain `def`: FastAPI runs them in its thread pool, and `QueryPool.run` blocks only that
+thread while a worker process evaluates the query, so a slow query never holds up the others. Before
+anything runs the query is checked (read-only, SERVICE allow-list) and the answer's format negotiated.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.exceptions import HTTPException
+
+from api import caching, conneg
+from api.deps import PoolDep, ProtocolDep, SettingsDep, StatsCacheDep
+from api.descriptions import describe_service
+from api.protocol import FORM, SPARQL_QUERY, ProtocolRequest
+from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from kg.config import Settings
+from kg.errors import QueryRefused, UpdateRefused
+from kg.executor import QueryPool, QueryRequest
+from kg.sparql_guard import QueryInfo, check_read_only, inspect
+
+router = APIRouter(tags=["SPARQL"])
+
+_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The answer: SPARQL results (SELECT, ASK) or an RDF graph (CONSTRUCT, DESCRIBE)",
+        "content": {f.media_type: {} for f in (*conneg.RESULTS, *conneg.GRAPHS)},
+    },
+    304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    400: {"description": "Malformed query, repeated `query`, SERVICE refused, bad dataset IRI"},
+    403: {"description": "SPARQL Update: this endpoint is read-only"},
+    406: {"description": "No acceptable format for this kind of answer"},
+    413: {"description": "Request body too large"},
+    414: {"description": "Request target too long"},
+    415: {"description": "POST body neither form-encoded nor application/sparql-query"},
+    503: {"description": "Query timeout, every worker busy, or no store"},
+}
+
+
+def guard(query: str, allowlist: list[str]) -> QueryInfo:
+    """What the query is, or a refusal: 403 for an update (read-only endpoint), 400 for SERVICE."""
+    try:
+        return check_read_only(query, allowlist)
+    except QueryRefused as e:
+        if inspect(query).form == "UPDATE":
+            raise UpdateRefused(str(e)) from None
+        raise
+
+
+def answer_query(request: Request, call: ProtocolRequest, settings: Settings, pool: QueryPool) -> Response:
+    """Check, negotiate, run and answer one query, with caching headers tied to the dataset version."""
+    assert call.query is not None
+    info = guard(call.query, settings.service_allowlist)
+    if info.returns_graph:
+        fmt = conneg.choose(call.accept, conneg.GRAPHS, call.formats, what="an RDF graph (CONSTRUCT, DESCRIBE)")
+    else:
+        fmt = conneg.choose(call.accept, conneg.RESULTS, call.formats, what="SPARQL results (SELECT, ASK)")
+    tag = caching.etag(pool.version, call.query, fmt.key, call.default_graphs, call.named_graphs, pool.max_rows)
+    if caching.matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    answer = pool.run(
+        QueryRequest(
+            call.query,
+            result_format=fmt.key if not info.returns_graph else conneg.RESULTS[0].key,
+            graph_format=fmt.key if info.returns_graph else conneg.GRAPHS[0].key,
+            default_graphs=call.default_graphs,
+            named_graphs=call.named_graphs,
+            dataset_clause=info.dataset_clause,
+        )
+    )
+    headers = caching.headers(tag, settings.cache_max_age, len(answer.body))
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[MAX_ROWS_HEADER] = str(pool.max_rows)
+    return Response(answer.body, media_type=conneg.by_key(answer.format).content_type, headers=headers)
+
+
+@router.get(
+    "/sparql",
+    name="sparql",
+    summary="Query by GET, or read the service description",
+    response_class=Response,
+    responses={**_RESPONSES, 200: {"description": "The query's answer, or without `query` the service description"}},
+)
+def sparql_get(
+    request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep, stats: StatsCacheDep
+) -> Response:
+    """`?query=` runs a query; without it the endpoint describes itself (Turtle, JSON-LD, RDF/XML, or HTML
+    for a browser)."""
+    if call.query is None:
+        return describe_service(request, stats.get(pool), settings, call.accept, call.formats)
+    return answer_query(request, call, settings, pool)
+
+
+@router.post(
+    "/sparql",
+    name="sparql_post",
+    summary="Query by POST: a form (`query=`) or the query as an application/sparql-query body",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+                SPARQL_QUERY: {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep) -> Response:
+    """The same query as GET, in the body."""
+    return answer_query(request, call, settings, pool)
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+def sparql_other_methods() -> None:
+    """A 405 naming both methods (the router's own 405 would name only the first route's)."""
+    raise HTTPException(405, headers={"Allow": "GET, POST"})

@@ -1,0 +1,180 @@
+"""API fixtures: a query pool over the built store, an in-process client, and real servers in subprocesses.
+
+The subprocess servers are what the issue asks the protocol tests to run against: `uvicorn --factory
+api.main:from_environment` with `KG_*` variables, as an operator would start it. Two at most per session:
+`server` with the default limits, and `limited_server` with a 2 s timeout, 5 rows and small request limits.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from kg import query as kgquery
+from kg.build import BuildReport
+from kg.config import PROJECT_ROOT, Settings
+from kg.executor import QueryPool
+
+LIMITED_ENV = {
+    "KG_QUERY_TIMEOUT": "2",
+    "KG_MAX_ROWS": "5",
+    "KG_MAX_REQUEST_BYTES": "2048",
+    "KG_MAX_URL_LENGTH": "1024",
+}
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running `uvicorn` subprocess serving the API."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + "/sparql"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _start(store: Path, log: Path, extra_env: dict[str, str]) -> Server:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update({"KG_STORE": str(store), "KG_WORKERS": "2", "KG_IN_MEMORY": "auto", **extra_env})
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:from_environment"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(server.url + "/health", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    _stop(server)
+    pytest.fail(f"the server did not become healthy within 60 s:\n{log.read_text()}")
+
+
+def _stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def store_path(built_store: tuple[Path, BuildReport]) -> Path:
+    return built_store[0]
+
+
+@pytest.fixture(scope="session")
+def server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with the default limits."""
+    running = _start(store_path, tmp_path_factory.mktemp("server") / "uvicorn.log", {})
+    yield running
+    _stop(running)
+
+
+@pytest.fixture(scope="session")
+def limited_server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server with a 2 s timeout, at most 5 rows, 2 KB bodies and 1 KB request targets."""
+    running = _start(store_path, tmp_path_factory.mktemp("limited") / "uvicorn.log", LIMITED_ENV)
+    yield running
+    _stop(running)
+
+
+@pytest.fixture
+def http(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def limited_http(limited_server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=limited_server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def pool(store_path: Path) -> Iterator[QueryPool]:
+    """A real worker pool over the built store, for in-process handler tests."""
+    running = QueryPool(store_path, workers=2, timeout=10, max_rows=1000, in_memory=True)
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session")
+def api_settings(store_path: Path) -> Settings:
+    return Settings(store=store_path, workers=2, query_timeout=10, max_rows=1000)
+
+
+@pytest.fixture
+def client(api_settings: Settings, pool: QueryPool) -> Iterator[TestClient]:
+    """The app in-process over the shared pool."""
+    with TestClient(create_app(api_settings, pool)) as c:
+        yield c
+
+
+def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
+    result = kgquery.run(store, query)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
+
+
+@pytest.fixture(scope="session")
+def store_rows(kg_store: ox.Store) -> Callable[[str], list[dict[str, str]]]:
+    """Rows of a SELECT run directly on the built store by `kg` (no server): what the endpoint must answer."""
+    return lambda query: _rows(kg_store, query)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A TCP socket listening on 127.0.0.1: a test asserts that nothing connects to it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        s.settimeout(0.5)
+        yield s
+
+
+def _accepted(listener: socket.socket) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            return count
+        conn.close()
+        count += 1
+
+
+@pytest.fixture
+def connections() -> Callable[[socket.socket], int]:
+    """How many connections reached a listener (waiting half a second for late ones)."""
+    return _accepted
