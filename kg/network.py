@@ -91,7 +91,10 @@ def network(select: Select, kind: str = "actors", territory: str | None = None) 
 def actor_network(select: Select, territory: str | None = None) -> nx.Graph:
     """Who works with whom: actors linked when they take part in the same thing, with the kinds, count and sources.
 
-    Without a territory every actor is a node, so the isolated ones show; with one, only the linked actors.
+    Edge attributes: `kinds`, `count` (how many distinct things the two share; also `weight`, which Gephi
+    reads), `relations` (how each takes part), `label` (the shared things' names), `via` (their IRIs) and
+    `sources`. Without a territory every actor is a node, so the isolated ones show; with one, only the
+    linked actors.
     """
     nodes = _nodes(select)
     territory = _territory(nodes, territory)
@@ -107,7 +110,9 @@ def actor_network(select: Select, territory: str | None = None) -> nx.Graph:
         a, b, kind = row["a"], row["b"], row["kind"]
         if not a or not b or not kind:
             continue
-        link = links.setdefault((a, b), {k: set() for k in ("kinds", "things", "via", "relations", "labels", "sources")})
+        link = links.setdefault(
+            (a, b), {k: set() for k in ("kinds", "things", "via", "relations", "labels", "sources")}
+        )
         via = row.get("via")
         link["kinds"].add(kind)
         link["things"].add(f"{kind} {via or ''}")
@@ -187,7 +192,7 @@ def shortest_paths(select: Select, source_iri: str, target_iri: str, max_paths: 
         for node_path in nx.all_shortest_paths(simple, source, target):
             choices = [_steps(g, u, v) for u, v in itertools.pairwise(node_path)]
             for combination in itertools.product(*choices):
-                paths.append(list(combination))
+                paths.append([dict(step) for step in combination])
                 if len(paths) == max_paths:
                     return paths
     except nx.NetworkXNoPath:
@@ -326,7 +331,13 @@ def _full(select: Select, territory: str | None) -> tuple[nx.MultiDiGraph, dict[
             continue
         edge = edges.setdefault(
             (s, relation, o),
-            {"label": row.get("relationLabel") or _local_name(relation), "via": set(), "roles": set(), "areas": set(), "sources": set()},
+            {
+                "label": row.get("relationLabel") or _local_name(relation),
+                "via": set(),
+                "roles": set(),
+                "areas": set(),
+                "sources": set(),
+            },
         )
         if row.get("via"):
             edge["via"].add(row["via"])
@@ -402,10 +413,11 @@ def _territory(nodes: dict[str, _Node], territory: str | None) -> str | None:
         return None
     territory = _check_iri(territory, "territory")
     if territory not in nodes or not nodes[territory].area:
-        raise UsageError(f"unknown territory {territory!r}: not a territory, intercommunalité or other area of the graph")
+        raise UsageError(
+            f"unknown territory {territory!r}: not a territory, intercommunalité or other area of the graph"
+        )
     return territory
 
 
 def _local_name(iri: str) -> str:
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] if iri else iri
-
