@@ -288,6 +288,39 @@ def import_geo(
 
 
 @app.command()
+def network(
+    fmt: Annotated[
+        str, typer.Option("--format", help="graphml, gexf, csv (edge list) or json (node-link).")
+    ] = "graphml",
+    kind: Annotated[
+        str, typer.Option(help="actors: actors linked by shared involvement; full: every relation.")
+    ] = "actors",
+    territory: Annotated[str | None, typer.Option(help="Only links concerning this territory (its IRI).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export the actor network (or the full network) for Gephi, Cytoscape, networkx or a web page."""
+    from kg import network as kgnetwork
+
+    s = _settings(store)
+    with _errors():
+        if fmt not in kgnetwork.FORMATS:
+            raise UsageError(f"unknown network format {fmt!r} (use one of {', '.join(kgnetwork.FORMATS)})")
+        db = kgstore.open_read_only(s.store)
+        graph = kgnetwork.add_centrality(kgnetwork.network(lambda q: kgquery.select(db, q).rows, kind, territory))
+        body = kgnetwork.export(graph, fmt)
+        if output is None:
+            sys.stdout.buffer.write(body)
+            sys.stdout.flush()
+        else:
+            with atomic_write(output) as fh:
+                fh.write(body)
+        err.print(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default: KG_HOST, 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: KG_PORT, 8000).")] = None,

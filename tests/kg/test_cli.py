@@ -109,3 +109,26 @@ def test_stats(built: Path) -> None:
     assert result.exit_code == 0
     assert "source/900" in result.stdout
     assert "Programme" in result.stdout
+
+
+def test_network_export_reads_back_in_networkx(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from kg.config import PROJECT_ROOT
+
+    store = tmp_path / "store"
+    get_settings.cache_clear()
+    assert (
+        runner.invoke(app, ["build", "--store", str(store)], env={"KG_DATA_DIR": str(PROJECT_ROOT / "data")}).exit_code
+        == 0
+    )
+    get_settings.cache_clear()
+    out = tmp_path / "actors.graphml"
+    result = runner.invoke(app, ["network", "--format", "graphml", "--output", str(out), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    g = nx.read_graphml(out)
+    anct = "https://w3id.org/territoires-industrie/id/actor/anct"
+    assert g.nodes[anct]["type"] == "StateOperator" and "betweenness" in g.nodes[anct]
+    assert g.has_edge(anct, "https://w3id.org/territoires-industrie/id/actor/bpifrance")
+    bad = runner.invoke(app, ["network", "--format", "xls", "--store", str(store)])
+    assert bad.exit_code == 2 and "unknown network format" in bad.stderr
