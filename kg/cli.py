@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
@@ -232,6 +232,18 @@ def list_queries() -> None:
             typer.echo(f"    --param {p.name}=<{p.type}>\t{need}. {p.description} e.g. {p.example}")
 
 
+@contextmanager
+def _output(path: Path | None) -> Iterator[BinaryIO]:
+    """Standard output, or a file written atomically (nothing half-written if the command fails)."""
+    if path is None:
+        yield sys.stdout.buffer
+        sys.stdout.flush()
+        return
+    with atomic_write(path) as fh:
+        yield fh
+    err.print(f"wrote {path}", highlight=False)
+
+
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(kgexport.EXPORT_FORMATS)}.")] = "trig",
@@ -248,13 +260,8 @@ def export(
         db = kgstore.open_read_only(s.store)
         if not kgexport.keeps_graphs(fmt):
             err.print(f"note: {fmt} cannot hold named graphs; exporting the union of all graphs")
-        if output is None:
-            kgexport.export(db, fmt, sys.stdout.buffer)
-            sys.stdout.flush()
-        else:
-            with atomic_write(output) as fh:
-                kgexport.export(db, fmt, fh)
-            err.print(f"wrote {output}")
+        with _output(output) as fh:
+            kgexport.export(db, fmt, fh)
 
 
 @app.command()
@@ -311,12 +318,8 @@ def network(
         db = kgstore.open_read_only(s.store)
         graph = kgnetwork.add_centrality(kgnetwork.network(lambda q: kgquery.select(db, q).rows, kind, territory))
         body = kgnetwork.export(graph, fmt)
-        if output is None:
-            sys.stdout.buffer.write(body)
-            sys.stdout.flush()
-        else:
-            with atomic_write(output) as fh:
-                fh.write(body)
+        with _output(output) as fh:
+            fh.write(body)
         err.print(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges", highlight=False)
 
 
