@@ -6,7 +6,8 @@ them through these dependencies, which `app.dependency_overrides` can replace.
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -14,7 +15,8 @@ from api.protocol import ProtocolRequest, read_request
 from api.stats import DatasetStats, StatsCache
 from kg.config import Settings
 from kg.errors import StoreMissing
-from kg.executor import QueryPool
+from kg.executor import QueryPool, QueryRequest
+from kg.network import Select
 
 
 async def get_settings(request: Request) -> Settings:
@@ -48,3 +50,45 @@ def get_stats(pool: PoolDep, cache: StatsCacheDep) -> DatasetStats:
 
 
 StatsDep = Annotated[DatasetStats, Depends(get_stats)]
+
+
+# --- SELECT through the pool -------------------------------------------------------------------------------
+
+
+def solution_rows(body: bytes) -> list[dict[str, str | None]]:
+    """Rows of a SPARQL JSON answer as `kg.query.select` gives them: every variable, its value or None.
+
+    An ASK answer is one row `{"boolean": "true"|"false"}`, as in `kg.query.to_table`.
+    """
+    data: dict[str, Any] = json.loads(body)
+    if "boolean" in data:
+        return [{"boolean": "true" if data["boolean"] else "false"}]
+    variables: list[str] = data["head"].get("vars", [])
+    return [
+        {v: (term["value"] if (term := row.get(v)) is not None else None) for v in variables}
+        for row in data["results"]["bindings"]
+    ]
+
+
+def pool_select(pool: QueryPool) -> Select:
+    """The `select` function `kg.network` takes, run through the pool so its time limit holds.
+
+    The pool cuts answers at `max_rows`; a network must not silently lose edges, so a cut answer is
+    fetched again in LIMIT/OFFSET pages (the network queries end with ORDER BY, so the pages are stable).
+    """
+
+    def select(query: str) -> list[dict[str, str | None]]:
+        answer = pool.run(QueryRequest(query, result_format="json"))
+        if not answer.truncated:
+            return solution_rows(answer.body)
+        rows: list[dict[str, str | None]] = []
+        text, offset = query.rstrip(), 0
+        while True:
+            page = pool.run(QueryRequest(f"{text}\nLIMIT {pool.max_rows} OFFSET {offset}", result_format="json"))
+            page_rows = solution_rows(page.body)
+            rows += page_rows
+            if len(page_rows) < pool.max_rows:
+                return rows
+            offset += pool.max_rows
+
+    return select

@@ -107,6 +107,8 @@ def from_error(exc: Exception) -> JSONResponse:
         if isinstance(exc, kind):
             extra: dict[str, Any] = dict(exc.extra) if isinstance(exc, APIError) else {}
             headers: dict[str, str] = {}
+            if isinstance(exc, BadParameter):  # a client can point at the field to fix
+                extra["parameter"] = exc.name
             if isinstance(exc, QuerySyntaxError) and (m := _POSITION.search(str(exc))):
                 extra.update(line=int(m.group(1)), column=int(m.group(2)))
             if status == 503:
@@ -144,8 +146,12 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    messages = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
-    return problem(400, "Bad request", messages or "the request is not valid", "bad-request")
+    errors = exc.errors()
+    messages = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in errors)
+    extra: dict[str, Any] = {}
+    if len(errors) == 1 and len(loc := tuple(errors[0].get("loc", ()))) == 2 and loc[0] == "query":
+        extra["parameter"] = str(loc[1])  # as for a canned query's BadParameter
+    return problem(400, "Bad request", messages or "the request is not valid", "bad-request", **extra)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -20,7 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from api import errors
 from api.caching import GZIP_MINIMUM_SIZE
 from api.limits import RequestLimits
-from api.routers import meta, sparql
+from api.routers import docs, meta, network, queries, sparql
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from api.stats import StatsCache
 from kg.config import Settings
@@ -71,20 +71,25 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Territoires d'industrie — SPARQL endpoint",
-        description="Read-only W3C SPARQL 1.1 Protocol endpoint over the Territoires d'industrie knowledge graph. "
+        description="Read-only W3C SPARQL 1.1 Protocol endpoint over the Territoires d'industrie knowledge graph, "
+        "its canned queries (`/queries`) and its networks for researchers (`/network`). "
         "The default graph is the union of all named graphs.",
         version=_version(),
         lifespan=lifespan,
-        docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json stays
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: api/routers/docs.py serves local ones
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.pool = pool
     app.state.pool_error = None
     app.state.stats = StatsCache()
+    app.state.network_rows = network.SelectCache()
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(meta.router)
+    app.include_router(queries.build_router())
+    app.include_router(network.router)
+    docs.install(app)
     # added innermost first: CORS wraps everything, so even a 413 or 414 carries its headers
     app.add_middleware(RequestLimits, max_body=settings.max_request_bytes, max_target=settings.max_url_length)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)

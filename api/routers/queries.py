@@ -1,0 +1,297 @@
+"""Canned queries over HTTP: `GET /queries` lists them, `GET /queries/{name}` runs one.
+
+The routes are generated when the app is created, one GET operation per `kg/queries/*.rq` file, so each
+query is its own operation in the OpenAPI document — typed parameters, examples, an operation id — and
+Swagger UI or a generated client calls it directly. The endpoints read `request.query_params` themselves:
+validation stays in `CannedQuery.bind`, the one place (shared with `kg query --canned`) that types values
+and binds them as RDF terms, and a bad value is a 400 naming the parameter, never FastAPI's own 422.
+
+Answers: by default a plain JSON array with one object per row, every variable of the query a key whose
+value is the term's plain string (IRI, lexical form of a literal), or null when the row leaves it unbound;
+also CSV, and any SPARQL results format, by `Accept` or `?format=`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import caching, conneg
+from api.deps import PoolDep, SettingsDep, solution_rows
+from api.routers.sparql import guard
+from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from kg import queries
+from kg.errors import BadParameter, UnknownQuery, UsageError
+from kg.executor import QueryRequest
+from kg.queries import CannedQuery, Param
+from kg.sparql_guard import inspect
+
+FORMAT_PARAMETER = "format"  # the one request parameter that is not the query's own
+DEFAULT_TAGS = ["queries"]
+
+ROWS = conneg.Format("rows", "application/json", (), ("json",))
+SPARQL_JSON = conneg.Format("json", "application/sparql-results+json", (), ("srj", "sparql-json"))
+ANSWERS: tuple[conneg.Format, ...] = (ROWS, SPARQL_JSON, conneg.XML, conneg.CSV, conneg.TSV)
+"""Formats of a SELECT or ASK answer; the query's declared format (json unless said) is the default."""
+
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "iri": {"type": "string", "format": "uri"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "date": {"type": "string", "format": "date"},
+    "year": {"type": "string", "pattern": "^[0-9]{4}$"},
+}
+_ROWS_SCHEMA = {
+    "type": "array",
+    "items": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "parameter": {"type": "string", "description": "the parameter at fault"},
+        "available": {"type": "array", "items": {"type": "string"}, "description": "the media types on offer"},
+    },
+}
+
+
+# --- the listing -------------------------------------------------------------------------------------------
+
+
+class ParameterInfo(BaseModel):
+    """One declared parameter of a canned query, as its `#+` header says."""
+
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    example: str | None
+    description: str
+    values: list[str]
+
+
+class QueryLinks(BaseModel):
+    """Where to run the query: as is, and with its required parameters set to their examples."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    self_: str = Field(alias="self")
+    example: str
+
+
+class QueryInfo(BaseModel):
+    """A canned query: what it answers, how to call it."""
+
+    name: str
+    title: str
+    description: str
+    format: str
+    tags: list[str]
+    parameters: list[ParameterInfo]
+    links: QueryLinks
+
+
+def tags_of(q: CannedQuery) -> list[str]:
+    """The header's `tags` (a list or one word); DEFAULT_TAGS without any."""
+    tags = q.header.get("tags")
+    if isinstance(tags, str):
+        tags = [tags]
+    return [str(t) for t in tags] if tags else list(DEFAULT_TAGS)
+
+
+def describe(q: CannedQuery, root: str = "") -> dict[str, Any]:
+    """The listing entry of one query; links are paths under the app's root path."""
+    path = f"{root}/queries/{q.name}"
+    example = [(p.name, p.example) for p in q.params if p.required and p.example is not None]
+    return {
+        "name": q.name,
+        "title": q.title,
+        "description": q.description,
+        "format": q.default_format,
+        "tags": tags_of(q),
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "example": p.example,
+                "description": p.description,
+                "values": list(p.values),
+            }
+            for p in q.params
+        ],
+        "links": {"self": path, "example": f"{path}?{urlencode(example)}" if example else path},
+    }
+
+
+# --- running one -------------------------------------------------------------------------------------------
+
+
+def read_parameters(items: Sequence[tuple[str, str]]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """(the query's values, the format values) of a request; a repeated parameter is a `BadParameter`."""
+    for name, count in Counter(name for name, _ in items).items():
+        if count > 1:
+            raise BadParameter(name, f"given {count} times; give it once")
+    values = {name: value for name, value in items if name != FORMAT_PARAMETER}
+    return values, tuple(value for name, value in items if name == FORMAT_PARAMETER)
+
+
+def offers(q: CannedQuery) -> tuple[conneg.Format, ...]:
+    """The formats this query's answer can take, its declared default first."""
+    if inspect(q.text).returns_graph:
+        return conneg.GRAPHS
+    default = next((f for f in ANSWERS if f.key == q.default_format or f.selected_by(q.default_format)), ROWS)
+    return (default, *(f for f in ANSWERS if f is not default))
+
+
+def answer(request: Request, q: CannedQuery, settings: SettingsDep, pool: PoolDep) -> Response:
+    """Bind (nothing runs unless every value fits), negotiate, run through the pool, answer with cache headers."""
+    values, formats = read_parameters(list(request.query_params.multi_items()))
+    text = q.bind(values)
+    info = guard(text, settings.service_allowlist)  # our own text, checked like any other all the same
+    available = offers(q)
+    fmt = conneg.choose(request.headers.get("accept"), available, formats, what=f"the answer of {q.name}")
+    tag = caching.etag(pool.version, "queries", q.name, text, fmt.key, pool.max_rows)
+    if caching.matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    run = pool.run(
+        QueryRequest(
+            text,
+            result_format=conneg.JSON.key if fmt is ROWS or info.returns_graph else fmt.key,
+            graph_format=fmt.key if info.returns_graph else conneg.TURTLE.key,
+            dataset_clause=info.dataset_clause,
+        )
+    )
+    body = run.body
+    if fmt is ROWS:
+        body = json.dumps(solution_rows(run.body), ensure_ascii=False).encode("utf-8")
+    headers = caching.headers(tag, settings.cache_max_age, len(body))
+    if run.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[MAX_ROWS_HEADER] = str(pool.max_rows)
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+# --- the OpenAPI description of each query -----------------------------------------------------------------
+
+
+def _typed(p: Param, raw: str) -> Any:
+    """A declared value as the JSON type its schema says (examples and defaults are strings in the header)."""
+    try:
+        if p.type == "integer":
+            return int(raw)
+        if p.type == "decimal":
+            return float(raw)
+    except ValueError:
+        pass
+    return raw
+
+
+def parameter_schema(p: Param) -> dict[str, Any]:
+    """The JSON schema of a parameter's values."""
+    schema = {"type": "string", "enum": list(p.values)} if p.type == "enum" else dict(_SCHEMAS[p.type])
+    if p.default is not None:
+        schema["default"] = _typed(p, p.default)
+    return schema
+
+
+def openapi_parameter(p: Param) -> dict[str, Any]:
+    """The OpenAPI query parameter of a declared parameter."""
+    doc: dict[str, Any] = {
+        "name": p.name,
+        "in": "query",
+        "required": p.required,
+        "description": p.description or f"{p.type} value for ?{p.name}",
+        "schema": parameter_schema(p),
+    }
+    if p.example is not None:
+        doc["example"] = _typed(p, p.example)
+    return doc
+
+
+def _format_parameter(available: Sequence[conneg.Format]) -> dict[str, Any]:
+    names = [f.names[0] if f.names else f.key for f in available]
+    return {
+        "name": FORMAT_PARAMETER,
+        "in": "query",
+        "required": False,
+        "description": "The answer's format (wins over Accept): "
+        + ", ".join(f"{n} ({f.media_type})" for n, f in zip(names, available, strict=True)),
+        "schema": {"type": "string", "enum": names},
+    }
+
+
+def _responses(available: Sequence[conneg.Format]) -> dict[int | str, dict[str, Any]]:
+    problem = {"content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+    content: dict[str, Any] = {f.media_type: {} for f in available}
+    if ROWS in available:
+        content[ROWS.media_type] = {"schema": _ROWS_SCHEMA}
+    return {
+        200: {"description": "The answer; JSON by default: one object per row, null for unbound", "content": content},
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        400: {"description": "A parameter missing, unknown, repeated or not of its type (named)", **problem},
+        404: {"description": "No canned query of that name"},
+        406: {"description": "No acceptable format (the problem lists what is available)"},
+        503: {"description": "Query timeout, every worker busy, or no store"},
+    }
+
+
+def _endpoint(q: CannedQuery) -> Callable[..., Response]:
+    """The handler of one query (a plain def: it runs in the thread pool while a worker evaluates)."""
+
+    def run_canned_query(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
+        return answer(request, q, settings, pool)
+
+    run_canned_query.__doc__ = q.description
+    return run_canned_query
+
+
+def build_router() -> APIRouter:
+    """The /queries routes for the canned queries there are now (called by `create_app`, not at import)."""
+    router = APIRouter()
+    canned = [queries.get(name) for name in queries.names()]
+    for q in canned:
+        if any(p.name == FORMAT_PARAMETER for p in q.params):
+            raise UsageError(f"{q.name}.rq: a parameter cannot be named {FORMAT_PARAMETER!r}: it chooses the format")
+
+    @router.get("/queries", tags=[*DEFAULT_TAGS], summary="The canned queries and their parameters")
+    def list_queries(request: Request) -> list[QueryInfo]:
+        """Each query with its title, description, default format, tags, declared parameters and links."""
+        root = request.scope.get("root_path", "")
+        return [QueryInfo.model_validate(describe(q, root)) for q in canned]
+
+    for q in canned:
+        available = offers(q)
+        router.add_api_route(
+            f"/queries/{q.name}",
+            _endpoint(q),
+            methods=["GET"],
+            name=q.name.replace("-", "_"),
+            operation_id=q.name.replace("-", "_"),
+            summary=q.title,
+            description=q.description,
+            tags=[*tags_of(q)],
+            response_class=Response,
+            responses=_responses(available),
+            openapi_extra={"parameters": [*map(openapi_parameter, q.params), _format_parameter(available)]},
+        )
+
+    known = ", ".join(q.name for q in canned)
+
+    @router.get("/queries/{name}", include_in_schema=False)
+    def unknown_query(name: str) -> None:
+        """A 404 that lists the queries there are (every known name has its own route above)."""
+        raise UnknownQuery(f"unknown canned query {name!r} (known: {known})")
+
+    return router

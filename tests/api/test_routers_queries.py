@@ -1,0 +1,199 @@
+"""/queries and /queries/{name} in-process: the listing, answers and formats, parameter errors, injection attempts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+from collections.abc import Callable
+from urllib.parse import quote
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.errors import PROBLEM_JSON
+from kg import queries
+
+ID = "https://w3id.org/territoires-industrie/id/"
+ADN = ID + "territory/ardeche-drome-nord"
+
+
+def _problem(r: httpx.Response, status: int) -> dict[str, object]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith(PROBLEM_JSON)
+    body: dict[str, object] = r.json()
+    return body
+
+
+# --- the listing -------------------------------------------------------------------------------------------
+
+
+def test_listing_names_every_canned_query_with_its_parameters(client: TestClient) -> None:
+    r = client.get("/queries")
+    assert r.status_code == 200
+    listed = {entry["name"]: entry for entry in r.json()}
+    assert sorted(listed) == queries.names()
+    for name, entry in listed.items():
+        q = queries.get(name)
+        assert entry["title"] == q.title and entry["description"] == q.description
+        assert entry["format"] == q.default_format and entry["tags"]
+        assert [(p["name"], p["type"], p["required"], p["example"]) for p in entry["parameters"]] == [
+            (p.name, p.type, p.required, p.example) for p in q.params
+        ]
+        assert entry["links"]["self"] == f"/queries/{name}"
+    assert listed["funding-totals"]["parameters"][0]["values"] == ["scheme", "funder", "region", "phase"]
+    assert listed["search"]["tags"] == ["search"] and listed["void-graphs"]["tags"] == ["queries"]
+    assert (
+        listed["territory-members"]["links"]["example"] == f"/queries/territory-members?territory={quote(ADN, safe='')}"
+    )
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_every_query_answers_its_examples_with_a_json_array(client: TestClient, name: str) -> None:
+    (entry,) = [e for e in client.get("/queries").json() if e["name"] == name]
+    r = client.get(entry["links"]["example"])
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    rows = r.json()
+    assert isinstance(rows, list) and all(isinstance(row, dict) for row in rows)
+    every = {p.name: p.example for p in queries.get(name).params if p.example is not None}
+    r = client.get(f"/queries/{name}", params=every)
+    assert r.status_code == 200, r.text
+    assert isinstance(r.json(), list)
+
+
+# --- answers -----------------------------------------------------------------------------------------------
+
+
+def test_territories_of_centre_val_de_loire_in_phase_2(client: TestClient) -> None:
+    r = client.get("/queries/territories", params={"region": ID + "region/24", "phase": ID + "phase/2"})
+    rows = r.json()
+    assert len(rows) == 12
+    assert {row["r"] for row in rows} == {ID + "region/24"}
+    assert set(rows[0]) == {"t", "territory", "r", "regionName", "phases", "sources"}
+
+
+def test_members_of_ardeche_drome_nord(client: TestClient) -> None:
+    rows = client.get("/queries/territory-members", params={"territory": ADN}).json()
+    assert len({row["siren"] for row in rows if row["siren"]}) == 8
+
+
+def test_funding_totals_per_region(client: TestClient) -> None:
+    rows = client.get("/queries/funding-totals", params={"group": "region"}).json()
+    (centre,) = [row for row in rows if row["key"] == ID + "region/24"]
+    assert centre["minimum"] == "45900000" and centre["openEnded"] == "true"
+    (ungrouped,) = [row for row in rows if row["key"] == "(none)"]
+    assert ungrouped["name"] is None  # an unbound variable is null, its key still there
+
+
+def test_csv_and_sparql_formats_by_accept_or_format(client: TestClient) -> None:
+    params = {"region": ID + "region/24", "phase": ID + "phase/2"}
+    for r in (
+        client.get("/queries/territories", params=params, headers={"Accept": "text/csv"}),
+        client.get("/queries/territories", params={**params, "format": "csv"}),
+    ):
+        assert r.headers["content-type"] == "text/csv; charset=utf-8"
+        table = list(csv.DictReader(io.StringIO(r.text)))
+        assert len(table) == 12 and table[0]["r"] == ID + "region/24"  # plain values, no <…>
+    r = client.get("/queries/territories", params=params, headers={"Accept": "application/sparql-results+json"})
+    assert r.headers["content-type"] == "application/sparql-results+json"
+    assert "territory" in r.json()["head"]["vars"] and len(r.json()["results"]["bindings"]) == 12
+    assert client.get("/queries/territories", params={**params, "format": "srj"}).json()["head"]
+    r = client.get("/queries/territories", params=params, headers={"Accept": "application/sparql-results+xml"})
+    assert r.headers["content-type"] == "application/sparql-results+xml" and r.text.startswith("<?xml")
+    r = client.get("/queries/territories", params=params, headers={"Accept": "text/tab-separated-values"})
+    assert r.headers["content-type"].startswith("text/tab-separated-values") and r.text.startswith("?")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = client.get("/queries/territories", params=params, headers={"Accept": browser})
+    assert r.headers["content-type"] == "application/json"
+
+
+def test_nothing_acceptable_is_406_with_what_is_available(client: TestClient) -> None:
+    body = _problem(client.get("/queries/territories", headers={"Accept": "text/turtle"}), 406)
+    assert body["available"] == [
+        "application/json",
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ]
+    _problem(client.get("/queries/territories?format=turtle"), 406)
+
+
+def test_answers_carry_an_etag_and_revalidate(client: TestClient) -> None:
+    r = client.get("/queries/territories")
+    assert r.headers["cache-control"].startswith("public, max-age=")
+    again = client.get("/queries/territories", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and not again.content
+    assert client.get("/queries/territories?format=csv").headers["etag"] != r.headers["etag"]
+
+
+def test_truncated_answers_say_so(limited_http: httpx.Client) -> None:
+    r = limited_http.get("/queries/instances-per-class")
+    assert r.status_code == 200
+    assert len(r.json()) == 5
+    assert r.headers["SPARQL-Results-Truncated"] == "true" and r.headers["SPARQL-Max-Rows"] == "5"
+
+
+# --- errors ------------------------------------------------------------------------------------------------
+
+
+def test_unknown_query_is_404_naming_the_known_ones(client: TestClient) -> None:
+    body = _problem(client.get("/queries/no-such-query"), 404)
+    assert "no-such-query" in str(body["detail"]) and "territories" in str(body["detail"])
+    _problem(client.get("/queries/Territories"), 404)
+
+
+@pytest.mark.parametrize(
+    ("target", "parameter", "words"),
+    [
+        ("/queries/search", "text", "required"),
+        ("/queries/territory-members?territory=", "territory", "required"),
+        ("/queries/territories?county=x", "county", "unknown parameter"),
+        (f"/queries/territories?region={ID}region/24&region={ID}region/84", "region", "2 times"),
+        ("/queries/territories?format=csv&format=json", "format", "2 times"),
+        ("/queries/territories?region=nope", "region", "not an absolute IRI"),
+        ("/queries/territories?region=https://x/a%20b", "region", "not a valid iri"),
+        ("/queries/funding-totals?group=county", "group", "not one of"),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_parameter(
+    client: TestClient, target: str, parameter: str, words: str
+) -> None:
+    body = _problem(client.get(target), 400)
+    assert body["parameter"] == parameter
+    assert parameter in str(body["detail"]) and words in str(body["detail"])
+
+
+# --- injection attempts ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x" ) } UNION { ?s ?p ?o } #',
+        "x' ) } UNION { ?s ?p ?o } #",
+        'x"^^<http://www.w3.org/2001/XMLSchema#string> ) } UNION { ?s ?p ?o } #',
+        'x\\" ) } UNION { ?s ?p ?o } #',
+    ],
+)
+def test_a_string_that_closes_its_literal_stays_a_literal(client: TestClient, text: str) -> None:
+    r = client.get("/queries/search", params={"text": text})
+    assert r.status_code == 200, r.text
+    assert r.json() == []  # no label contains that text; the union would have matched every triple
+
+
+def test_service_smuggled_into_a_parameter_calls_nothing(
+    client: TestClient, listener: socket.socket, connections: Callable[[socket.socket], int]
+) -> None:
+    port = listener.getsockname()[1]
+    service = f"SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }}"
+    for name, param in (("territory-members", "territory"), ("funding-flows", "territory"), ("statistics", "area")):
+        r = client.get(f"/queries/{name}", params={param: f"{ADN}> }} {service} #"})
+        assert _problem(r, 400)["parameter"] == param
+        r = client.get(f"/queries/{name}", params={param: f"{ADN}>{service}<{ADN}"})
+        assert _problem(r, 400)["parameter"] == param
+    r = client.get("/queries/search", params={"text": f'x" ) }} {service} #'})
+    assert r.status_code == 200 and r.json() == []
+    assert connections(listener) == 0
