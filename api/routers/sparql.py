@@ -1,13 +1,14 @@
 """The SPARQL 1.1 Protocol endpoint, `/sparql`: queries by GET and POST, the service description by GET.
 
-Handlers are plain `def`: FastAPI runs them in its thread pool, and `QueryPool.run` blocks only that
-thread while a worker process evaluates the query, so a slow query never holds up the others. Before
+Handlers are `async`: `QueryPool.run_async` waits on the worker's pipe from the event loop, so a slow
+query never holds up the others and no thread is tied up per request. Before
 anything runs the query is checked (read-only, SERVICE allow-list) and the answer's format negotiated.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from api import caching, conneg
@@ -48,7 +49,7 @@ def guard(query: str, allowlist: list[str]) -> QueryInfo:
         raise
 
 
-def answer_query(request: Request, call: ProtocolRequest, settings: Settings, pool: QueryPool) -> Response:
+async def answer_query(request: Request, call: ProtocolRequest, settings: Settings, pool: QueryPool) -> Response:
     """Check, negotiate, run and answer one query, with caching headers tied to the dataset version."""
     assert call.query is not None
     info = guard(call.query, settings.service_allowlist)
@@ -59,7 +60,7 @@ def answer_query(request: Request, call: ProtocolRequest, settings: Settings, po
     tag = caching.etag(pool.version, call.query, fmt.key, call.default_graphs, call.named_graphs, pool.max_rows)
     if caching.matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
-    answer = pool.run(
+    answer = await pool.run_async(
         QueryRequest(
             call.query,
             result_format=fmt.key if not info.returns_graph else conneg.RESULTS[0].key,
@@ -83,14 +84,15 @@ def answer_query(request: Request, call: ProtocolRequest, settings: Settings, po
     response_class=Response,
     responses={**_RESPONSES, 200: {"description": "The query's answer, or without `query` the service description"}},
 )
-def sparql_get(
+async def sparql_get(
     request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep, stats: StatsCacheDep
 ) -> Response:
     """`?query=` runs a query; without it the endpoint describes itself (Turtle, JSON-LD, RDF/XML, or HTML
     for a browser)."""
     if call.query is None:
-        return describe_service(request, stats.get(pool), settings, call.accept, call.formats)
-    return answer_query(request, call, settings, pool)
+        dataset = await run_in_threadpool(stats.get, pool)  # the first call per version queries the pool
+        return describe_service(request, dataset, settings, call.accept, call.formats)
+    return await answer_query(request, call, settings, pool)
 
 
 @router.post(
@@ -109,9 +111,9 @@ def sparql_get(
         }
     },
 )
-def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep) -> Response:
+async def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep) -> Response:
     """The same query as GET, in the body."""
-    return answer_query(request, call, settings, pool)
+    return await answer_query(request, call, settings, pool)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

@@ -120,6 +120,9 @@ class _BrokenPool:
     def run(self, request: object) -> None:
         raise self.error
 
+    async def run_async(self, request: object) -> None:
+        raise self.error
+
 
 def test_an_unexpected_error_is_a_500_without_internals(api_settings: Settings, pool: QueryPool) -> None:
     app = create_app(api_settings, pool)

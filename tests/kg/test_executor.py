@@ -115,3 +115,18 @@ def test_execute_in_process_matches_the_pool(pool: QueryPool, built_store: tuple
     db = kgstore.open_in_memory(built_store[0])
     req = QueryRequest(f"SELECT ?t WHERE {{ ?t a <{TI}Phase> }} ORDER BY ?t", result_format="csv")
     assert execute(db, req, 5).body == pool.run(req).body
+
+
+def test_run_async_answers_and_times_out_like_run(pool: QueryPool) -> None:
+    import asyncio
+
+    async def scenario() -> tuple[int, bytes]:
+        big = await pool.run_async(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", graph_format="rdfxml"))
+        with pytest.raises(QueryTimeout):
+            await pool.run_async(QueryRequest(EXPLOSIVE))
+        small = await pool.run_async(QueryRequest(LOOKUP))
+        return big.rows, small.body
+
+    rows, body = asyncio.run(scenario())
+    assert rows == 5  # truncated to max_rows
+    assert b'"xml:lang":"fr"' in body
