@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test lint build stats clean
+.PHONY: run test lint build stats bench clean
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +15,20 @@ run: $(BIN)/kg  ## serve the SPARQL endpoint over the bundled data (builds the s
 	$(BIN)/kg serve
 
 test: $(BIN)/kg  ## lint and type-check, then the whole test suite
-	$(BIN)/ruff check kg api tests
-	$(BIN)/ruff format --check kg api tests
+	$(BIN)/ruff check kg api bench tests
+	$(BIN)/ruff format --check kg api bench tests
 	$(BIN)/mypy kg api
 	$(BIN)/pytest
 
 lint: $(BIN)/kg
-	$(BIN)/ruff check kg api tests && $(BIN)/ruff format --check kg api tests && $(BIN)/mypy kg api
+	$(BIN)/ruff check kg api bench tests && $(BIN)/ruff format --check kg api bench tests && $(BIN)/mypy kg api
 
 build: $(BIN)/kg
 	$(BIN)/kg build
+
+bench: $(BIN)/kg  ## the endpoint benchmark (bench/README.md); about an hour for all scales on 2 cores
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py --scales bundled,1m,5m
 
 stats: $(BIN)/kg
 	$(BIN)/kg stats

@@ -1,0 +1,1 @@
+"""Benchmark of the SPARQL endpoint: synthetic data generator, store cache, load driver and report."""
