@@ -323,12 +323,8 @@ def test_real_mapping_is_reflected_in_committed_output() -> None:
 
 def test_data_files_only_use_imported_places() -> None:
     """A commune/epci/département/région IRI in the hand-written data must have been imported."""
-    data_files = sorted((ROOT / "data" / "sources").glob("*.trig"))
-    curation = ROOT / "data" / "curation.trig"
-    if curation.is_file():
-        data_files.append(curation)
-    if not data_files:
-        pytest.skip("no data/sources/*.trig yet")
+    data_files = [*sorted((ROOT / "data" / "sources").glob("*.trig")), ROOT / "data" / "curation.trig"]
+    assert len(data_files) == 6, "the five source documents and the editorial graph"
     imported = set(committed_iris())
     missing: dict[str, set[str]] = {}
     for path in data_files:
