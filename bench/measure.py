@@ -37,8 +37,12 @@ class Plan:
 
 
 def duration(plan: Plan, single: float, connections: int, share: int = 1) -> float:
-    """Long enough for `min_requests` answers (over `share` runs) at `single` seconds each, within [seconds, cap/share]."""
-    wanted = plan.min_requests * single / max(1, min(connections, 2)) / share
+    """Long enough for `min_requests` answers (over `share` runs) at `single` seconds each, within [seconds, cap/share].
+
+    With N connections on 2 cores the first answers come after about N/2 single times: they are added.
+    """
+    extra = connections if connections > 1 else 0
+    wanted = (plan.min_requests + extra) * single / max(1, min(connections, 2)) / share
     return min(plan.cap / share, max(plan.seconds, wanted))
 
 
