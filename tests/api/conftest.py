@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,3 +179,66 @@ def _accepted(listener: socket.socket) -> int:
 def connections() -> Callable[[socket.socket], int]:
     """How many connections reached a listener (waiting half a second for late ones)."""
     return _accepted
+
+
+# --- a real browser: Playwright driving Debian's Chromium ----------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("KG_TEST_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the session (Debian's, installed by .ci/run; Playwright never downloads one)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`.ci/run` does)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class BrowserPage:
+    """A fresh page, and every console error and failed request it saw: a test asserts there were none."""
+
+    page: Any
+    console_errors: list[str]
+    failed_requests: list[str]
+
+    def screenshot(self, name: str) -> Path:
+        """Save a full-page screenshot under test-artifacts/ for a reviewer to look at."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def assert_clean(self) -> None:
+        assert self.console_errors == [], self.console_errors
+        assert self.failed_requests == [], self.failed_requests
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[BrowserPage]:
+    """A page in a new browser context, recording console errors, page errors and failed requests."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    seen = BrowserPage(page, [], [])
+    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.console_errors.append(str(e)))
+    page.on("requestfailed", lambda r: seen.failed_requests.append(f"{r.method} {r.url}: {r.failure}"))
+    yield seen
+    context.close()
