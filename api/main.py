@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from api import errors
+from api import errors, site
 from api.caching import GZIP_MINIMUM_SIZE
 from api.limits import RequestLimits
 from api.routers import docs, meta, network, queries, sparql
@@ -90,6 +90,7 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
     app.include_router(queries.build_router())
     app.include_router(network.router)
     docs.install(app)
+    site.install(app)
     # added innermost first: CORS wraps everything, so even a 413 or 414 carries its headers
     app.add_middleware(RequestLimits, max_body=settings.max_request_bytes, max_target=settings.max_url_length)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlencode
 
+from api import site
 from api.conneg import GRAPHS, RESULTS
 from api.service_description import limits_text
 from api.stats import DatasetStats
@@ -16,23 +17,10 @@ from kg import queries
 from kg.config import Settings
 from kg.errors import KGError
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}"
-    "table{border-collapse:collapse}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left}"
-    "td.n{text-align:right}textarea{width:100%;font-family:monospace}code{word-break:break-all}"
-)
 EXAMPLE = """PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>
 SELECT ?year ?doc WHERE {
   GRAPH ?doc { <https://w3id.org/territoires-industrie/id/phase/1> ti:endYear ?year }
 } ORDER BY ?year ?doc"""
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
 
 
 def _graphs_table(stats: DatasetStats) -> str:
@@ -106,7 +94,7 @@ Le format se choisit par l'en-tête <code>Accept</code> ou le paramètre <code>f
 <li><a href="{escape(endpoint)}?format=jsonld">JSON-LD</a></li>
 <li><a href="{escape(endpoint)}?format=rdfxml">RDF/XML</a></li>
 </ul>"""
-    return _page("Territoires d'industrie : point d'accès SPARQL", body)
+    return site.page("Territoires d'industrie : point d'accès SPARQL", body, current="/sparql")
 
 
 def void_page(endpoint: str, void_url: str, stats: DatasetStats) -> str:
@@ -135,4 +123,4 @@ géographie officielle d'Etalab sous <a href="https://www.etalab.gouv.fr/licence
 <li><a href="{escape(void_url)}?format=jsonld">JSON-LD</a></li>
 <li><a href="{escape(void_url)}?format=rdfxml">RDF/XML</a></li>
 </ul>"""
-    return _page("Territoires d'industrie : description VoID", body)
+    return site.page("Territoires d'industrie : description VoID", body, current="/.well-known/void")
