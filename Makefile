@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test lint build stats bench clean
+.PHONY: run test lint build stats bench clean vendor
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: $(BIN)/kg  ## the endpoint benchmark (bench/README.md); about an hour for
 
 stats: $(BIN)/kg
 	$(BIN)/kg stats
+
+vendor:  ## re-vendor the front-end packages (frontend/package-lock.json) into api/static/vendor/; needs node and npm
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund && npm run vendor
 
 clean:
 	rm -rf var/store var/store.builds .pytest_cache

@@ -7,6 +7,7 @@ response, and an unexpected exception becomes a 500 that says so without a trace
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from http import HTTPStatus
@@ -19,15 +20,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import (
     BadParameter,
+    GraphNotFound,
     KGError,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    RDFParseError,
     ServerBusy,
     StoreMissing,
     UnknownQuery,
+    UnknownResource,
     UpdateRefused,
     UsageError,
+    ValidationFailed,
+    WriteForbidden,
 )
 from kg.namespaces import BASE
 
@@ -62,12 +68,31 @@ class URITooLong(APIError):
     """A request target over the configured limit (414): the query belongs in a POST body."""
 
 
+class Unauthorized(APIError):
+    """A write without the right bearer token (401, RFC 6750): nothing was read or changed."""
+
+
+class MethodNotAllowed(APIError):
+    """A method this resource does not take (405); `allow` lists those it does."""
+
+    def __init__(self, detail: str, allow: str) -> None:
+        super().__init__(detail)
+        self.allow = allow
+
+
 # (error type, status, title, problem slug): the first matching row wins, so subclasses come first.
 _TABLE: list[tuple[type[Exception], int, str, str]] = [
+    (Unauthorized, 401, "Unauthorized", "unauthorized"),
+    (WriteForbidden, 403, "Writes forbidden", "write-forbidden"),
+    (MethodNotAllowed, 405, "Method not allowed", "method-not-allowed"),
+    (GraphNotFound, 404, "No such graph", "graph-not-found"),
+    (ValidationFailed, 422, "Does not conform to the shapes", "validation-failed"),
+    (RDFParseError, 400, "Malformed RDF", "malformed-rdf"),
     (UpdateRefused, 403, "Read-only endpoint", "read-only"),
     (QueryRefused, 400, "Query refused", "query-refused"),
     (QuerySyntaxError, 400, "Malformed query", "malformed-query"),
     (UnknownQuery, 404, "Unknown canned query", "unknown-query"),
+    (UnknownResource, 404, "Unknown resource", "unknown-resource"),
     (BadParameter, 400, "Bad parameter", "bad-parameter"),
     (UsageError, 400, "Bad request", "bad-request"),
     (QueryTimeout, 503, "Query timeout", "query-timeout"),
@@ -111,6 +136,14 @@ def from_error(exc: Exception) -> JSONResponse:
                 extra["parameter"] = exc.name
             if isinstance(exc, QuerySyntaxError) and (m := _POSITION.search(str(exc))):
                 extra.update(line=int(m.group(1)), column=int(m.group(2)))
+            if isinstance(exc, RDFParseError):
+                extra.update(line=exc.line, column=exc.column)
+            if isinstance(exc, ValidationFailed) and exc.result is not None:
+                extra.update(json.loads(exc.result.to_json()))  # conforms, violations, warnings, results
+            if isinstance(exc, Unauthorized):
+                headers["WWW-Authenticate"] = 'Bearer realm="territoires-industrie", error="invalid_token"'
+            if isinstance(exc, MethodNotAllowed):
+                headers["Allow"] = exc.allow
             if status == 503:
                 headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             if status == 500:

@@ -10,13 +10,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import RequestTooLarge, URITooLong, from_error
 
+UPLOAD_PATHS = ("/graphs", "/update", "/validate")  # where stewards send documents, not queries
+
 
 class RequestLimits:
-    """Refuse request targets longer than `max_target` bytes and bodies larger than `max_body` bytes."""
+    """Refuse request targets longer than `max_target` bytes and bodies larger than `max_body` bytes
+    (`max_upload` on the paths that take RDF documents)."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, max_target: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, max_target: int, max_upload: int | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_upload = max_upload or max_body
         self.max_target = max_target
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -33,9 +37,10 @@ class RequestLimits:
             )
             await from_error(error)(scope, receive, send)
             return
+        limit = self.max_upload if scope["path"] in UPLOAD_PATHS else self.max_body
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_body:
-            await from_error(self._too_large(declared))(scope, receive, send)
+        if declared is not None and declared > limit:
+            await from_error(_too_large(declared, limit))(scope, receive, send)
             return
         received = 0
 
@@ -44,17 +49,16 @@ class RequestLimits:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise self._too_large(received, at_least=True)
+                if received > limit:
+                    raise _too_large(received, limit, at_least=True)
             return message
 
         await self.app(scope, limited, send)
 
-    def _too_large(self, size: int, at_least: bool = False) -> RequestTooLarge:
-        more = "more than " if at_least else ""
-        return RequestTooLarge(
-            f"the request body is {more}{size} bytes, over the limit of {self.max_body}", limit=self.max_body
-        )
+
+def _too_large(size: int, limit: int, at_least: bool = False) -> RequestTooLarge:
+    more = "more than " if at_least else ""
+    return RequestTooLarge(f"the request body is {more}{size} bytes, over the limit of {limit}", limit=limit)
 
 
 def _content_length(scope: Scope) -> int | None:

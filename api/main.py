@@ -20,7 +20,20 @@ from starlette.middleware.gzip import GZipMiddleware
 from api import errors, site
 from api.caching import GZIP_MINIMUM_SIZE
 from api.limits import RequestLimits
-from api.routers import docs, meta, network, queries, sparql
+from api.routers import (
+    docs,
+    explore,
+    graphs,
+    home,
+    meta,
+    network,
+    ontology,
+    queries,
+    resources,
+    sparql,
+    steward,
+    validation,
+)
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from api.stats import StatsCache
 from kg.config import Settings
@@ -89,15 +102,27 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(queries.build_router())
     app.include_router(network.router)
+    app.include_router(home.router)
+    app.include_router(resources.router)
+    app.include_router(ontology.router)
+    app.include_router(explore.router)
+    app.include_router(steward.router)
+    app.include_router(graphs.router)
+    app.include_router(validation.router)
     docs.install(app)
     site.install(app)
     # added innermost first: CORS wraps everything, so even a 413 or 414 carries its headers
-    app.add_middleware(RequestLimits, max_body=settings.max_request_bytes, max_target=settings.max_url_length)
+    app.add_middleware(
+        RequestLimits,
+        max_body=settings.max_request_bytes,
+        max_target=settings.max_url_length,
+        max_upload=settings.max_upload_bytes,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=["ETag", TRUNCATED_HEADER, MAX_ROWS_HEADER, "Retry-After"],
         max_age=86400,

@@ -1,13 +1,15 @@
 """HTML pages for people who open the endpoint in a browser: what it is, what it holds, how to query it.
 
-Plain, accessible HTML (French, headings, labelled form, tables with headers), no script and no external
-resource. The web-UI work will put a query editor on the endpoint page; until then a plain form sends GET.
+Accessible HTML in French (headings, labels, tables with headers) and no external resource. The endpoint
+page carries YASGUI (vendored under api/static/vendor/, see frontend/) with api/static/site/sparql.js; without
+JavaScript, a plain form sends the query by GET.
 """
 
 from __future__ import annotations
 
+import json
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from api import site
 from api.conneg import GRAPHS, RESULTS
@@ -16,11 +18,14 @@ from api.stats import DatasetStats
 from kg import queries
 from kg.config import Settings
 from kg.errors import KGError
+from kg.namespaces import PREFIXES
 
-EXAMPLE = """PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>
-SELECT ?year ?doc WHERE {
-  GRAPH ?doc { <https://w3id.org/territoires-industrie/id/phase/1> ti:endYear ?year }
-} ORDER BY ?year ?doc"""
+DEFAULT_QUERY = """# En quelle année la phase 1 s'est-elle terminée, selon chaque document source ?
+SELECT ?annee ?document ?fichier WHERE {
+  GRAPH ?document { phase:1 ti:endYear ?annee }
+  ?document ti:seedFile ?fichier .
+} ORDER BY ?annee ?document"""
+"""The first tab's query, after the project's prefixes: it shows that each source keeps its own claims."""
 
 
 def _graphs_table(stats: DatasetStats) -> str:
@@ -36,32 +41,92 @@ def _graphs_table(stats: DatasetStats) -> str:
     )
 
 
-def _query_link(endpoint: str, query: str) -> str:
-    return f"{endpoint}?{urlencode({'query': query})}"
+def prefix_block() -> str:
+    """The project's prefixes (kg.namespaces.PREFIXES) as SPARQL PREFIX lines."""
+    return "\n".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
 
 
-def service_page(endpoint: str, void_url: str, stats: DatasetStats, settings: Settings) -> str:
-    """The endpoint's page: description, query form, examples, dataset summary, formats and limits."""
+def example_text(q: queries.CannedQuery) -> str:
+    """A canned query ready to run: its title as a comment, its required parameters set to their examples.
+
+    The `#+` header is left out (the page shows the description); the optional parameters stay in the
+    VALUES block as UNDEF, where a user replaces one with a value to filter.
+    """
+    required = {p.name: p.example for p in q.params if p.required and p.example is not None}
+    text = q.bind(required)
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#+")).strip()
+    return f"# {q.title}\n{body}\n"
+
+
+def canned_examples() -> list[dict[str, str]]:
+    """Every canned query (kg.queries) as a YASGUI example: name, title, description and runnable text."""
     examples = []
     for name in queries.names():
         try:
             q = queries.get(name)
-        except KGError:  # a canned query with a broken header is not shown, not an error page
+            text = example_text(q)
+        except KGError:  # a canned query with a broken header is not offered, not an error page
             continue
-        examples.append(f'<li><a href="{escape(_query_link(endpoint, q.text))}">{escape(q.title)}</a></li>')
+        examples.append({"name": name, "title": q.title, "description": q.description, "query": text})
+    return examples
+
+
+RESOURCE_PAGE = "/resource?iri="
+"""Where a page links an IRI of the graph (any namespace): the resource page, the IRI percent-encoded after it."""
+
+
+def resource_url(iri: str) -> str:
+    """The page of any IRI of the graph on this server."""
+    return RESOURCE_PAGE + quote(iri, safe="")
+
+
+def json_script(element_id: str, data: object) -> str:
+    """Data for a page's script, as a JSON <script> element that no string inside can close early."""
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="{escape(element_id)}">{text}</script>'
+
+
+def service_page(endpoint: str, void_url: str, stats: DatasetStats, settings: Settings) -> str:
+    """The endpoint's page for browsers: YASGUI on this endpoint, the canned queries as examples, then the
+    dataset summary, formats and limits. Without JavaScript a plain form sends the query by GET."""
+    examples = canned_examples()
+    buttons = "\n".join(
+        f'<li><button type="button" data-example="{escape(e["name"])}" title="{escape(e["description"])}">'
+        f"{escape(e['title'])}</button></li>"
+        for e in examples
+    )
+    config = {
+        "endpoint": endpoint,
+        "resource": RESOURCE_PAGE,
+        "prefixes": PREFIXES,
+        "query": f"{prefix_block()}\n\n{DEFAULT_QUERY}\n",
+        "examples": examples,
+    }
     formats = ", ".join(f"<code>{f.media_type}</code>" for f in RESULTS)
     graph_formats = ", ".join(f"<code>{f.media_type}</code>" for f in GRAPHS)
-    body = f"""<h1>Territoires d'industrie : point d'accès SPARQL</h1>
+    body = f"""<h1>Interroger le graphe en SPARQL</h1>
 <p>Ce point d'accès en lecture seule suit le protocole SPARQL 1.1 du W3C. Il sert le graphe de connaissances ouvert
 du programme Territoires d'industrie : {stats.triples} triplets distincts dans {len(stats.graphs)} graphes nommés
 (version <code>{escape(stats.version)}</code>, construite le {escape(stats.built_at)}).
 <strong>Le graphe par défaut est l'union de tous les graphes nommés</strong> ; <code>GRAPH</code> atteint chaque
 document source.</p>
+<p>Point d'accès : <code>{escape(endpoint)}</code>. L'éditeur connaît les préfixes du projet (repliés en tête de
+requête) ; <kbd>Ctrl</kbd>+<kbd>Entrée</kbd> exécute la requête, <kbd>Ctrl</kbd>+<kbd>Espace</kbd> complète
+un préfixe, une classe ou une propriété du graphe.</p>
 
-<h2>Interroger</h2>
+<h2 id="exemples">Requêtes prêtes à l'emploi</h2>
+<p>Chaque bouton ouvre la requête dans un nouvel onglet de l'éditeur et l'exécute. Les paramètres facultatifs
+restent <code>UNDEF</code> dans le bloc <code>VALUES</code> : remplacez-en un par une valeur pour filtrer.</p>
+<ul class="examples">
+{buttons}
+</ul>
+
+<h2 id="editeur">Éditeur de requêtes</h2>
+<div id="yasgui" class="yasgui-host"></div>
+<noscript>
 <form method="get" action="{escape(endpoint)}">
 <p><label for="query">Requête SPARQL</label><br>
-<textarea id="query" name="query" rows="8" cols="80">{escape(EXAMPLE)}</textarea></p>
+<textarea id="query" name="query" rows="10" cols="80">{escape(prefix_block() + chr(10) + chr(10) + DEFAULT_QUERY)}</textarea></p>
 <p><label for="format">Format de la réponse</label>
 <select id="format" name="format">
 <option value="json">JSON (SELECT, ASK) ou JSON-LD (CONSTRUCT, DESCRIBE)</option>
@@ -70,16 +135,14 @@ document source.</p>
 </select></p>
 <p><button type="submit">Exécuter</button></p>
 </form>
+</noscript>
 
-<h2>Exemples</h2>
-<ul>
-{chr(10).join(examples)}
-</ul>
-
+<details class="about-endpoint">
+<summary>Le jeu de données, les formats et les limites</summary>
 <h2>Le jeu de données</h2>
 <p>{stats.entities} entités, {stats.classes} classes, {stats.properties} propriétés.
 Description VoID : <a href="{escape(void_url)}">{escape(void_url)}</a>.</p>
-{_graphs_table(stats)}
+<div class="table-wrap">{_graphs_table(stats)}</div>
 
 <h2>Formats</h2>
 <p>SELECT et ASK : {formats}. CONSTRUCT et DESCRIBE : {graph_formats}.
@@ -93,8 +156,17 @@ Le format se choisit par l'en-tête <code>Accept</code> ou le paramètre <code>f
 <li><a href="{escape(endpoint)}?format=turtle">Turtle</a></li>
 <li><a href="{escape(endpoint)}?format=jsonld">JSON-LD</a></li>
 <li><a href="{escape(endpoint)}?format=rdfxml">RDF/XML</a></li>
-</ul>"""
-    return site.page("Territoires d'industrie : point d'accès SPARQL", body, current="/sparql")
+</ul>
+</details>
+{json_script("kg-sparql-config", config)}"""
+    head = (
+        f'<link rel="stylesheet" href="{site.VENDOR_STATIC}/yasgui/yasgui.min.css">\n'
+        f'<link rel="stylesheet" href="{site.SITE_STATIC}/interactive.css">\n'
+    )
+    scripts = (f"{site.VENDOR_STATIC}/yasgui/yasgui.min.js", f"{site.SITE_STATIC}/sparql.js")
+    return site.page(
+        "Territoires d'industrie : point d'accès SPARQL", body, current="/sparql", head=head, scripts=scripts
+    )
 
 
 def void_page(endpoint: str, void_url: str, stats: DatasetStats) -> str:

@@ -24,7 +24,7 @@ from kg.errors import UpdateRefused, UsageError
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted here"
+READ_ONLY = "this endpoint is read-only: send SPARQL Update to /update, with the write token"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -54,9 +54,9 @@ async def read_request(request: Request) -> ProtocolRequest:
             )
         body = await request.body()
         if media_type == FORM:
-            params += _form(body)
+            params += form_fields(body)
         else:
-            body_query = _decode(body, charset)
+            body_query = decode_body(body, charset)
     return from_params(params, body_query, request.headers.get("accept"), post=request.method == "POST")
 
 
@@ -98,7 +98,7 @@ def content_type(header: str | None) -> tuple[str, str]:
     return media_type.lower(), charset
 
 
-def _decode(body: bytes, charset: str) -> str:
+def decode_body(body: bytes, charset: str) -> str:
     try:
         codecs.lookup(charset)
         return body.decode(charset)
@@ -108,7 +108,7 @@ def _decode(body: bytes, charset: str) -> str:
         raise UsageError(f"the request body is not valid {charset}: {e.reason} at byte {e.start}") from None
 
 
-def _form(body: bytes) -> list[tuple[str, str]]:
+def form_fields(body: bytes) -> list[tuple[str, str]]:
     try:
         return parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as e:

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).parent / "static"
 SITE_STATIC = "/static/site"
+VENDOR_STATIC = "/static/vendor"  # front-end packages from npm, copied by `make vendor` (frontend/)
 
 NAV: list[tuple[str, str]] = [
     ("/", "Accueil"),
@@ -65,3 +66,4 @@ def page(
 def install(app: FastAPI) -> None:
     """Serve the site's own static files (stylesheet, icon, vendored front-end packages)."""
     app.mount("/static/site", StaticFiles(directory=STATIC_DIR / "site"), name="site-static")
+    app.mount(VENDOR_STATIC, StaticFiles(directory=STATIC_DIR / "vendor"), name="vendor-static")

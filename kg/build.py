@@ -12,14 +12,14 @@ gives standard answers, and `GRAPH ?g` still reaches each document's own stateme
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import journal
 from kg import store as kgstore
 from kg.errors import UsageError, ValidationFailed
 from kg.namespaces import ONTOLOGY_IRI
@@ -41,10 +41,11 @@ class Sources:
     ontology: list[Path]
     shapes: list[Path]
     data: list[Path]
+    data_dir: Path | None = None  # where the data files are, when read from a directory
 
     @classmethod
     def from_dirs(cls, ontology_dir: Path, shapes_dir: Path, data_dir: Path) -> Sources:
-        sources = cls(rdf_files(ontology_dir), rdf_files(shapes_dir), rdf_files(data_dir))
+        sources = cls(rdf_files(ontology_dir), rdf_files(shapes_dir), rdf_files(data_dir), data_dir)
         for name, files, folder in (
             ("ontology", sources.ontology, ontology_dir),
             ("shapes", sources.shapes, shapes_dir),
@@ -102,8 +103,21 @@ def build(
     sources: Sources,
     store: Path,
     progress: Progress = _no_progress,
+    lock_timeout: float = 30.0,
 ) -> BuildReport:
-    """Validate the sources and, only if they conform, publish them as the new store."""
+    """Validate the sources and, only if they conform, publish them as the new store.
+
+    The writer lock is held throughout, and a steward's write that a crash left half-copied to the data
+    files is finished first (kg.journal), so a build never undoes an accepted write.
+    """
+    with kgstore.writer_lock(store, lock_timeout):
+        if sources.data_dir is not None and store.is_symlink() and (store.resolve() / kgstore.MANIFEST).is_file():
+            journal.recover(store.resolve(), sources.data_dir)
+            sources = replace(sources, data=rdf_files(sources.data_dir))
+        return _build(sources, store, progress)
+
+
+def _build(sources: Sources, store: Path, progress: Progress) -> BuildReport:
     started = time.perf_counter()
     ontology_quads = [q for p in sources.ontology for q in parse_file(p, default_graph=ONTOLOGY_IRI)]
     progress("parse ontology", 1, 1)
@@ -115,10 +129,11 @@ def build(
     if not result.conforms:
         raise ValidationFailed(result.to_text(), len(result.violations))
 
-    build_dir = kgstore.new_build_dir(store)
+    scratch = kgstore.new_build_dir(store)  # loaded by a read-write handle
+    build_dir = kgstore.new_build_dir(store)  # published: a checkpoint of it (see kg.write)
     try:
         quads = ontology_quads + data_quads
-        db = ox.Store(str(build_dir / kgstore.DB_DIR))
+        db = ox.Store(str(scratch / kgstore.DB_DIR))
         chunk = 5000
         for start in range(0, len(quads), chunk):
             kgstore.add_with_merge(db, quads[start : start + chunk])
@@ -126,6 +141,7 @@ def build(
         db.flush()
         triples = kgstore.count_merged_triples(db)
         graphs = sum(1 for _ in db.named_graphs())
+        db.backup(str(build_dir / kgstore.DB_DIR))
         del db
         info = kgstore.BuildInfo(
             version=sources.version(),
@@ -133,11 +149,13 @@ def build(
             triples=triples,
             graphs=graphs,
         )
-        (build_dir / kgstore.MANIFEST).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
+        info.write(build_dir)
         kgstore.publish(store, build_dir)
     except BaseException:
         kgstore.discard(build_dir)
         raise
+    finally:
+        kgstore.discard(scratch)
     return BuildReport(
         store=str(store),
         version=info.version,

@@ -5,12 +5,14 @@ Exit codes: 0 success (or data conforms), 1 data does not conform, 2 usage, pars
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, BinaryIO
+from urllib.parse import quote
 
 import typer
 from rich.console import Console
@@ -22,11 +24,13 @@ from kg import export as kgexport
 from kg import queries
 from kg import query as kgquery
 from kg import store as kgstore
+from kg import write as kgwrite
 from kg.config import Settings, get_settings
 from kg.errors import KGError, QuerySyntaxError, RDFParseError, StoreMissing, UsageError, ValidationFailed
 from kg.files import atomic_write
-from kg.rdf_io import parse_files, rdf_files, to_rdflib_graph
-from kg.validate import load_graph_dir, validate_graph
+from kg.namespaces import TID
+from kg.rdf_io import parse_file, parse_files, rdf_files, to_rdflib_graph
+from kg.validate import load_graph_dir, validate_graph, validate_upload
 
 app = typer.Typer(
     help="Territoires d'industrie knowledge graph: build, validate, query and export it.",
@@ -91,7 +95,7 @@ def build(store: StoreOpt = None) -> None:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = kgbuild.build(sources, s.store, progress)
+            report = kgbuild.build(sources, s.store, progress, lock_timeout=s.write_lock_timeout)
     err.print(
         f"built {report.store}: {report.triples} triples in {report.graphs} named graphs, "
         f"version {report.version}, {report.warnings} SHACL warning(s), {report.seconds} s",
@@ -103,6 +107,13 @@ class ReportFormat(StrEnum):
     text = "text"
     turtle = "turtle"
     json = "json"
+    html = "html"
+
+
+class Against(StrEnum):
+    store = "store"
+    data = "data"
+    none = "none"
 
 
 @app.command()
@@ -112,27 +123,102 @@ def validate(
         typer.Argument(help="RDF files (.ttl .trig .nt .nq .jsonld .rdf); default: the bundled data."),
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
-    with_data: Annotated[
-        bool,
+    against: Annotated[
+        Against,
         typer.Option(
-            "--with-data",
-            help="Validate the files together with the bundled data, so references to existing resources resolve.",
+            "--against",
+            help="What the files are validated with: the current store (as POST /validate does, so references to "
+            "existing territories and actors resolve; the report covers the files' own nodes), the data files, "
+            "or the ontology alone.",
         ),
-    ] = False,
+    ] = Against.store,
+    store: StoreOpt = None,
 ) -> None:
-    """Validate RDF files against the SHACL shapes, together with the ontology. Exit 0 conforms, 1 violations, 2 errors."""
-    s = get_settings()
+    """Validate RDF files against the SHACL shapes. Exit 0 conforms, 1 violations, 2 errors."""
+    s = _settings(store)
     with _errors():
-        paths = list(files) if files else rdf_files(s.data_dir)
-        if files and with_data:
-            paths = [*rdf_files(s.data_dir), *paths]
-        data = to_rdflib_graph(parse_files(paths))
-        result = validate_graph(data, load_graph_dir(s.shapes_dir), load_graph_dir(s.ontology_dir))
-    out = {ReportFormat.text: result.to_text, ReportFormat.turtle: result.to_turtle, ReportFormat.json: result.to_json}[
-        fmt
-    ]()
+        shapes = load_graph_dir(s.shapes_dir)
+        if not files:
+            result = validate_graph(
+                to_rdflib_graph(parse_files(rdf_files(s.data_dir))), shapes, load_graph_dir(s.ontology_dir)
+            )
+        elif against is Against.store:
+            result = validate_upload(s.store, parse_files(files), shapes)
+        else:
+            paths = [*rdf_files(s.data_dir), *files] if against is Against.data else list(files)
+            result = validate_graph(to_rdflib_graph(parse_files(paths)), shapes, load_graph_dir(s.ontology_dir))
+    if fmt is ReportFormat.html:
+        from api.steward_pages import validation_report_page  # the same page POST /validate answers
+
+        out = validation_report_page(result, source_name=", ".join(str(f) for f in files or []) or None)
+    else:
+        out = {
+            ReportFormat.text: result.to_text,
+            ReportFormat.turtle: result.to_turtle,
+            ReportFormat.json: result.to_json,
+        }[fmt]()
     typer.echo(out)
     raise typer.Exit(0 if result.conforms else EXIT_NONCONFORMING)
+
+
+def _write_context(s: Settings, agent: str | None) -> kgwrite.WriteContext:
+    who = agent or f"{TID}agent/local-user/{quote(getpass.getuser(), safe='')}"
+    return kgwrite.WriteContext(
+        store=s.store,
+        shapes=load_graph_dir(s.shapes_dir),
+        data_dir=s.data_dir if s.write_data_files else None,
+        agent=who,
+        lock_timeout=s.write_lock_timeout,
+    )
+
+
+AgentOpt = Annotated[
+    str | None,
+    typer.Option("--agent", help="Who writes, as an IRI (mailto:…); default: this machine's user."),
+]
+
+
+def _report_write(report: kgwrite.WriteReport) -> None:
+    verb = "created" if report.created else "changed"
+    err.print(
+        f"[green]{report.operation}[/] {', '.join(report.graphs) or 'no graph'} {verb}: +{report.added} "
+        f"-{report.removed} triples, {report.warnings} warning(s), version {report.version} ({report.seconds} s)",
+        highlight=False,
+    )
+    if report.validation is not None and report.validation.warnings:
+        err.print(report.validation.to_text(), highlight=False, markup=False)
+
+
+@app.command()
+def load(
+    file: Annotated[Path, typer.Argument(help="RDF file: its triples, or its one named graph.")],
+    graph: Annotated[
+        str | None,
+        typer.Option("--graph", help="The named graph to replace (one per source document); default: the file's own."),
+    ] = None,
+    agent: AgentOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Replace a named graph with a file's triples: validated with the whole graph, applied atomically or not at all.
+
+    Exit 0 written, 1 does not conform (nothing written), 2 usage or parse error.
+    """
+    s = _settings(store)
+    with _errors():
+        target, triples = kgwrite.load_file_triples(parse_file(file), graph)
+        _report_write(kgwrite.put_graph(_write_context(s, agent), target, triples))
+
+
+@app.command()
+def unload(
+    graph: Annotated[str, typer.Option("--graph", help="The named graph to remove.")],
+    agent: AgentOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Remove a named graph, if the rest of the graph still conforms without it (else exit 1, nothing removed)."""
+    s = _settings(store)
+    with _errors():
+        _report_write(kgwrite.delete_graph(_write_context(s, agent), graph))
 
 
 QUERY_FORMATS = ["table", *kgquery.RESULT_FORMATS, *kgquery.GRAPH_FORMATS]
@@ -232,6 +318,18 @@ def list_queries() -> None:
             typer.echo(f"    --param {p.name}=<{p.type}>\t{need}. {p.description} e.g. {p.example}")
 
 
+@app.command("shapes")
+def shapes(
+    fmt: Annotated[str, typer.Option("--format", help="markdown or text.")] = "markdown",
+) -> None:
+    """The SHACL shapes in words: what each class must and should have (the /shapes page, as text)."""
+    from kg import shapes_doc
+
+    s = get_settings()
+    with _errors():
+        typer.echo(shapes_doc.render(shapes_doc.load(s.shapes_dir, s.ontology_dir), fmt), nl=False)
+
+
 @contextmanager
 def _output(path: Path | None) -> Iterator[BinaryIO]:
     """Standard output, or a file written atomically (nothing half-written if the command fails)."""
@@ -276,6 +374,38 @@ def stats(store: StoreOpt = None) -> None:
         )
         for name in ("triples-per-graph", "instances-per-class"):
             _print_table(kgquery.select(db, queries.get(name).text))
+
+
+@app.command()
+def describe(
+    iri: Annotated[str, typer.Argument(help="The resource: an IRI or a prefixed name (territory:agenais, ti:Phase).")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="text (statements with their sources), turtle, ntriples, jsonld or rdfxml.")
+    ] = "text",
+    store: StoreOpt = None,
+) -> None:
+    """What the graph says about a resource, both ways, and which documents say it (as its web page does)."""
+    from kg import describe as kgdescribe
+
+    s = _settings(store)
+    with _errors():
+        resource = kgdescribe.parse_iri(iri)
+        if fmt != "text" and fmt not in kgquery.GRAPH_FORMATS:
+            raise UsageError(f"unknown format {fmt!r} (use text or one of {', '.join(kgquery.GRAPH_FORMATS)})")
+        db = kgstore.open_read_only(s.store)
+
+        def run(sparql: str) -> bytes:
+            return kgquery.serialize(kgquery.run(db, sparql), "json")
+
+        if fmt == "text":
+            typer.echo(kgdescribe.as_text(kgdescribe.describe(run, resource)), nl=False)
+            return
+        graph = kgquery.run(db, kgdescribe.graph_query(resource))
+        body = kgquery.serialize(graph, fmt)
+        if body.strip() == b"" and not kgdescribe.used_as_property(run, resource):
+            raise kgdescribe.UnknownResource(f"the graph says nothing about <{resource}>")
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
 
 
 @app.command("import-geo")

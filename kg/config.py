@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped (503).")
     max_rows: int = Field(default=10_000, ge=1, description="Most result rows (or triples) one response carries.")
     max_request_bytes: int = Field(default=1_000_000, ge=1024, description="Largest request body accepted (413).")
+    max_upload_bytes: int = Field(
+        default=64_000_000,
+        ge=1024,
+        description="Largest RDF document accepted by /graphs, /update and /validate (413).",
+    )
     max_url_length: int = Field(default=16_384, ge=256, description="Longest request target accepted (414).")
     in_memory: Literal["auto", "always", "never"] = Field(
         default="auto", description="Serve from an in-memory copy of the store: auto = when it is small enough."
@@ -59,6 +64,19 @@ class Settings(BaseSettings):
         description="SPARQL endpoints that SERVICE may call (comma-separated); empty = SERVICE refused.",
     )
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age of query answers, seconds.")
+
+    # writes (data stewards)
+    write_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that /graphs and /update writes require; unset = writes disabled (403).",
+    )
+    write_lock_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds a write or build waits for another one to finish (then 503)."
+    )
+    write_data_files: bool = Field(
+        default=True,
+        description="Also apply accepted writes to the files of data_dir, so the next `kg build` keeps them.",
+    )
 
     @field_validator("service_allowlist", mode="before")
     @classmethod

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for types only: kg.validate imports this module
+    from kg.validate import ValidationResult
+
 
 class KGError(Exception):
     """Base class of every error `kg` raises on purpose."""
@@ -32,11 +37,12 @@ class QuerySyntaxError(KGError):
 
 
 class ValidationFailed(KGError):
-    """The data does not conform to the shapes, so nothing was written."""
+    """The data does not conform to the shapes, so nothing was written; `result` is the SHACL report."""
 
-    def __init__(self, report_text: str, violations: int) -> None:
+    def __init__(self, report_text: str, violations: int, result: ValidationResult | None = None) -> None:
         self.report_text = report_text
         self.violations = violations
+        self.result = result
         super().__init__(f"data does not conform to the shapes ({violations} violation(s))")
 
 
@@ -56,6 +62,10 @@ class ServerBusy(KGError):
     """Every query worker stayed busy for longer than a request may wait."""
 
 
+class UnknownResource(KGError):
+    """The graph says nothing about this IRI: it is no subject, object or property of any triple."""
+
+
 class UnknownQuery(UsageError):
     """No canned query has that name."""
 
@@ -70,3 +80,15 @@ class BadParameter(UsageError):
 
 class UpdateRefused(QueryRefused):
     """A SPARQL Update sent to a read-only endpoint (as a query, an `update` parameter or a request body)."""
+
+
+class WriteForbidden(KGError):
+    """A write that is never allowed here: writes disabled, or a graph the build manages (ontology, write log)."""
+
+
+class GraphNotFound(KGError):
+    """The named graph asked for holds no triple."""
+
+
+class WriterBusy(ServerBusy):
+    """Another write held the store's writer lock for longer than a write may wait."""

@@ -5,6 +5,12 @@ hold the store (an in-memory copy when it is small enough, else the on-disk stor
 parent waits at most `timeout` seconds; past that it kills the worker, starts a fresh one in the background
 and reports `QueryTimeout`, so the server's capacity comes back and other queries are never blocked.
 Answers are serialised inside the worker, truncated to `max_rows` rows or triples.
+
+Each worker is pinned to one build directory, which is never modified (kg.store). When a build or a
+steward's write swaps the store link, the next request notices (one `readlink`) and the pool `refresh`es:
+it starts workers on the new build, and only once they are ready retires the old ones — idle ones at
+once, busy ones when their query is answered. A query is thus answered wholly from the old version or
+wholly from the new one, never from a mix.
 """
 
 from __future__ import annotations
@@ -136,7 +142,8 @@ def _worker_main(conn: Connection, store_path: str, in_memory: bool, max_rows: i
 
 
 class _Worker:
-    def __init__(self, store: Path, in_memory: bool, max_rows: int) -> None:
+    def __init__(self, store: Path, in_memory: bool, max_rows: int, generation: int = 0) -> None:
+        self.generation = generation
         self.conn, child = _CTX.Pipe()
         self.process = _CTX.Process(
             target=_worker_main, args=(child, str(store), in_memory, max_rows), daemon=True, name="kg-query-worker"
@@ -156,6 +163,17 @@ class _Worker:
         if msg[0] != "ready":
             self.kill()
             raise KGError(f"a query worker could not open the store: {msg[1]}")
+
+    def retire(self) -> None:
+        """Ask an idle worker to exit, and make sure it does (in the background: it may take a moment)."""
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+
+        def reap() -> None:
+            self.process.join(timeout=5)
+            self.kill()
+
+        threading.Thread(target=reap, daemon=True, name="kg-worker-reaper").start()
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -183,10 +201,14 @@ class QueryPool:
         self.in_memory = in_memory
         self.size = workers
         self.start_timeout = start_timeout
-        self.info = kgstore.BuildInfo.read(kgstore.resolve(store))
+        self._build = kgstore.resolve(store)  # the build directory served now
+        self._link = self._read_link()
+        self.info = kgstore.BuildInfo.read(self._build)
+        self.generation = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         self._closed = False
         started = [self._new_worker() for _ in range(workers)]
         for w in started:
@@ -198,11 +220,80 @@ class QueryPool:
         """The dataset version (content hash of the build), for ETags."""
         return self.info.version
 
-    def _new_worker(self) -> _Worker:
-        w = _Worker(self.store, self.in_memory, self.max_rows)
+    def _new_worker(self, build: Path | None = None, generation: int | None = None) -> _Worker:
+        w = _Worker(
+            build or self._build, self.in_memory, self.max_rows, self.generation if generation is None else generation
+        )
         with self._lock:
             self._all.add(w)
         return w
+
+    def _read_link(self) -> str | None:
+        try:
+            return os.readlink(self.store)
+        except OSError:  # not a link (a bare build directory) or gone: nothing to follow
+            return None
+
+    def stale(self) -> bool:
+        """Whether the store link now points to another build than the one served (one readlink)."""
+        return self._link is not None and self._read_link() not in (None, self._link)
+
+    def refresh(self) -> bool:
+        """Serve the build the store link points to now; True if that changed the version served.
+
+        New workers are started and ready before any old one is retired, so queries keep being answered.
+        """
+        with self._refresh_lock:
+            link = self._read_link()
+            if link is None or link == self._link:
+                return False
+            build = kgstore.resolve(self.store)
+            info = kgstore.BuildInfo.read(build)
+            generation = self.generation + 1
+            fresh = [self._new_worker(build, generation) for _ in range(self.size)]
+            try:
+                for w in fresh:
+                    w.wait_ready(self.start_timeout)
+            except KGError:
+                for w in fresh:
+                    w.kill()
+                    with self._lock:
+                        self._all.discard(w)
+                raise
+            with self._lock:
+                self.generation, self._build, self._link, self.info = generation, build, link, info
+            for w in fresh:
+                self._idle.put(w)
+            self._retire_idle()
+            log.info("serving dataset version %s (%s)", info.version, build.name)
+            return True
+
+    def _retire_idle(self) -> None:
+        """Retire the idle workers of an older generation (busy ones are retired when they come back)."""
+        keep: list[_Worker] = []
+        while True:
+            try:
+                w = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if w.generation == self.generation:
+                keep.append(w)
+            else:
+                self._forget(w)
+                w.retire()
+        for w in keep:
+            self._idle.put(w)
+
+    def _forget(self, w: _Worker) -> None:
+        with self._lock:
+            self._all.discard(w)
+
+    def _give_back(self, w: _Worker) -> None:
+        if w.generation == self.generation:
+            self._idle.put(w)
+        else:
+            self._forget(w)
+            w.retire()
 
     def _replace(self, dead: _Worker) -> None:
         """Kill a worker and start its replacement in the background, so the caller answers at once."""
@@ -216,7 +307,7 @@ class QueryPool:
             try:
                 w = self._new_worker()
                 w.wait_ready(self.start_timeout)
-                self._idle.put(w)
+                self._give_back(w)
             except KGError:  # pragma: no cover - logged; the pool runs one worker short
                 log.exception("could not replace a query worker")
 
@@ -224,6 +315,8 @@ class QueryPool:
 
     def run(self, req: QueryRequest) -> QueryAnswer:
         """Run one query within the time limit, or raise `QueryTimeout` (the worker is killed and replaced)."""
+        if self.stale():
+            self.refresh()
         deadline = time.monotonic() + self.timeout
         worker = self._acquire(self.timeout)
         return self._exchange(worker, req, lambda w: w.conn.poll(max(0.0, deadline - time.monotonic())))
@@ -233,6 +326,8 @@ class QueryPool:
 
         An async handler saves the thread-pool hop a plain `def` handler costs on every request.
         """
+        if self.stale():
+            await asyncio.to_thread(self.refresh)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         try:
@@ -285,7 +380,7 @@ class QueryPool:
             raise KGError("the query worker stopped unexpectedly") from None
         finally:
             if held is not None:
-                self._idle.put(held)
+                self._give_back(held)
         if msg[0] == "ok":
             answer: QueryAnswer = msg[1]
             return answer

@@ -96,3 +96,23 @@ def to_rdflib_graph(quads: Iterable[ox.Quad], graph: rdflib.Graph | None = None)
     for q in quads:
         g.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))  # type: ignore[arg-type]
     return g
+
+
+def format_for_media_type(media_type: str) -> ox.RdfFormat:
+    """The RDF syntax of a request body, from its media type (parameters such as charset ignored)."""
+    mt = media_type.split(";", 1)[0].strip().lower()
+    fmt = ox.RdfFormat.from_media_type(mt) if mt else None
+    if fmt is None:
+        known = ", ".join(sorted({f.media_type for f in FORMATS.values()}))
+        raise UsageError(f"{mt or 'no media type'} is not an RDF syntax this server reads (known: {known})")
+    return fmt
+
+
+def parse_bytes(data: bytes, fmt: ox.RdfFormat, name: str = "upload", base_iri: str | None = None) -> list[ox.Quad]:
+    """All quads of an uploaded document, strictly parsed; `RDFParseError` says where it fails."""
+    try:
+        return list(ox.parse(data, format=fmt, base_iri=base_iri))
+    except SyntaxError as e:
+        raise RDFParseError(name, _parser_message(e), e.lineno, e.offset) from None
+    except ValueError as e:
+        raise RDFParseError(name, str(e)) from None

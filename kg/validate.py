@@ -9,14 +9,18 @@ Only `sh:Violation` breaks conformance; `sh:Warning` and `sh:Info` are reported 
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
+from kg import store as kgstore
 from kg.rdf_io import parse_files, rdf_files, to_rdflib_graph
 
 
@@ -81,8 +85,16 @@ def load_graph_dir(directory: Path) -> rdflib.Graph:
     return to_rdflib_graph(parse_files(rdf_files(directory)))
 
 
-def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> ValidationResult:
-    """Validate `data` (plus `ontology`) against `shapes`; never raises for non-conforming data."""
+def validate_graph(
+    data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph, focus: set[str] | None = None
+) -> ValidationResult:
+    """Validate `data` (plus `ontology`) against `shapes`; never raises for non-conforming data.
+
+    With `focus`, only those nodes (IRIs) are checked — the nodes a change touched: a 10 000-triple graph
+    then validates in a tenth of a second instead of seconds.
+    """
+    if focus is not None and not focus:
+        return ValidationResult(conforms=True)
     merged = rdflib.Graph()
     merged += data
     merged += ontology
@@ -94,10 +106,59 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Gr
         advanced=True,
         allow_warnings=True,
         allow_infos=True,
+        focus_nodes=sorted(focus) if focus else None,
     )
     issues = _issues(report_graph, data)
     conforms = not any(i.severity == "Violation" for i in issues)
     return ValidationResult(conforms=conforms, issues=issues, report_graph=report_graph)
+
+
+FOCUS_LIMIT = 2000
+"""Past this many touched nodes the whole graph is validated: pySHACL looks focus nodes up in a list."""
+
+
+def focus_of(triples: Iterable[ox.Triple]) -> set[str] | None:
+    """The nodes a change touches — subject and object IRIs — or None to validate the whole graph: when a
+    blank node is among them (pySHACL's focus filter only takes IRIs) or when they are very many."""
+    touched: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode):
+                touched.add(term.value)
+            elif isinstance(term, ox.BlankNode):
+                return None
+    return touched if len(touched) <= FOCUS_LIMIT else None
+
+
+def validate_change(
+    merged: Iterable[ox.Quad],
+    changed: Iterable[ox.Triple],
+    shapes: rdflib.Graph,
+    neighbours: set[str] | None = None,
+) -> ValidationResult:
+    """Validate a graph after a change, on the nodes the change touched (the whole graph for blank nodes).
+
+    `neighbours` are the nodes that point to a changed subject: they are checked too, since their
+    `sh:class` or `sh:node` constraints may depend on what it lost (its type, say).
+    """
+    changed = list(changed)
+    focus = focus_of(changed)
+    if focus is not None and neighbours:
+        focus |= neighbours
+        if len(focus) > FOCUS_LIMIT:
+            focus = None
+    if focus is not None and not focus:
+        return ValidationResult(conforms=True)
+    return validate_graph(to_rdflib_graph(merged), shapes, rdflib.Graph(), focus=focus)
+
+
+def validate_upload(store: Path, upload: list[ox.Quad], shapes: rdflib.Graph) -> ValidationResult:
+    """An upload as it would be if written: merged with the current graph (the ontology included), so its
+    references to existing territories and actors resolve; the report covers the upload's own nodes."""
+    current = kgstore.open_read_only(store).quads_for_pattern(None, None, None, ox.DefaultGraph())
+    triples = [q.triple for q in upload]
+    merged = itertools.chain(current, (ox.Quad(t.subject, t.predicate, t.object) for t in triples))
+    return validate_change(merged, triples, shapes)
 
 
 def _issues(report: rdflib.Graph, data: rdflib.Graph) -> list[ValidationIssue]:

@@ -1,4 +1,4 @@
-"""The endpoint's metadata: the VoID description at `/.well-known/void`, `/health` for probes, `/` to the endpoint."""
+"""The endpoint's metadata: the VoID description at `/.well-known/void` and `/health` for probes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 
 from api.conneg import FORMAT_PARAMETERS
 from api.deps import SettingsDep, StatsDep
@@ -62,9 +62,3 @@ def health(request: Request, settings: SettingsDep) -> JSONResponse:
     if problem:
         return JSONResponse({"status": "unavailable", "detail": problem, **body}, status_code=503, headers=headers)
     return JSONResponse({"status": "ok", **body}, headers=headers)
-
-
-@router.get("/", include_in_schema=False)
-def root(request: Request) -> RedirectResponse:
-    """The endpoint is the site: its page says what it is and how to query it."""
-    return RedirectResponse(str(request.url_for("sparql")), status_code=307)

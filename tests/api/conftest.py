@@ -8,14 +8,15 @@ api.main:from_environment` with `KG_*` variables, as an operator would start it.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -24,6 +25,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg import query as kgquery
+from kg import store as kgstore
 from kg.build import BuildReport
 from kg.config import PROJECT_ROOT, Settings
 from kg.executor import QueryPool
@@ -86,6 +88,45 @@ def _stop(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait(timeout=5)
+
+
+WRITE_TOKEN = "token-for-the-write-tests"
+
+
+@dataclass(frozen=True)
+class WritableServer:
+    """A server with writes enabled over its own copy of the store and of the data files."""
+
+    server: Server
+    store: Path
+    data: Path
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def writable_copy(built: Path, root: Path) -> tuple[Path, Path]:
+    """A private copy of a built store (its build directory and link) and of the bundled data files."""
+    build = kgstore.resolve(built)
+    store = root / "store"
+    target = kgstore.builds_dir(store) / build.name
+    shutil.copytree(build, target)
+    store.symlink_to(target, target_is_directory=True)
+    data = root / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    return store, data
+
+
+def start_writable(built: Path, root: Path, extra_env: dict[str, str] | None = None) -> WritableServer:
+    """Start a server with the write token over a fresh copy of the store under `root`."""
+    store, data = writable_copy(built, root)
+    env = {"KG_WRITE_TOKEN": WRITE_TOKEN, "KG_DATA_DIR": str(data), **(extra_env or {})}
+    return WritableServer(_start(store, root / "uvicorn.log", env), store, data)
+
+
+def stop(server: Server | WritableServer) -> None:
+    _stop(server.server if isinstance(server, WritableServer) else server)
 
 
 @pytest.fixture(scope="session")
@@ -197,9 +238,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session (Debian's, installed by .ci/run; Playwright never downloads one)."""
+    """A headless Chromium per test module (Debian's, installed by .ci/run; Playwright never downloads one).
+
+    Module scope, because Playwright's sync API keeps an event loop running in the main thread while it
+    is open, and tests elsewhere call `asyncio.run`.
+    """
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():

@@ -84,10 +84,11 @@ def test_health_is_503_when_no_worker_answers_quickly(api_settings: Settings, po
     assert time.monotonic() - started < 2
 
 
-def test_the_root_leads_to_the_endpoint(client: TestClient) -> None:
-    r = client.get("/", follow_redirects=False)
-    assert r.status_code == 307
-    assert r.headers["location"].endswith("/sparql")
+def test_the_root_is_the_home_page_and_sends_rdf_clients_to_void(client: TestClient) -> None:
+    assert client.get("/", headers={"Accept": BROWSER}).headers["content-type"].startswith("text/html")
+    r = client.get("/", headers={"Accept": "text/turtle"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"].endswith("/.well-known/void")
 
 
 def test_the_openapi_document_lists_the_routes(client: TestClient) -> None:

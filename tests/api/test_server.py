@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -302,7 +303,10 @@ def test_a_browser_gets_an_html_page(http: httpx.Client) -> None:
     assert r.headers["content-type"] == "text/html; charset=utf-8"
     assert '<html lang="fr">' in r.text and "<h1>" in r.text
     assert "union de tous les graphes nommés" in r.text
-    assert "http://" not in r.text.split("<body>")[1].split("<main>")[0]  # no external resource
+    # no external resource: every script and stylesheet comes from this server's /static
+    loaded = re.findall(r'<script src="([^"]+)"|<link rel="stylesheet" href="([^"]+)"', r.text)
+    assert loaded and all(url.startswith("/static/") for pair in loaded for url in pair if url)
+    assert "/static/vendor/yasgui/yasgui.min.js" in {url for pair in loaded for url in pair}
 
 
 def test_void(server: Server, http: httpx.Client) -> None:

@@ -31,7 +31,7 @@ def test_missing_store_is_a_typed_error(tmp_path: Path) -> None:
         kgstore.open_read_only(tmp_path / "store")
 
 
-def test_publish_swaps_the_link_and_removes_the_old_build(tmp_path: Path) -> None:
+def test_publish_swaps_the_link_keeps_the_previous_build_and_removes_older_ones(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = _make_build(store, "one")
     kgstore.publish(store, first)
@@ -43,8 +43,12 @@ def test_publish_swaps_the_link_and_removes_the_old_build(tmp_path: Path) -> Non
     assert _label(store) == "one", "an unpublished build is invisible"
     kgstore.publish(store, second)
     assert _label(store) == "two"
-    assert not first.exists()
-    assert [p.name for p in kgstore.builds_dir(store).iterdir()] == [second.name]
+    assert first.exists(), "the build replaced is kept: workers of a server may still be reading it"
+
+    third = _make_build(store, "three")
+    kgstore.publish(store, third)
+    assert _label(store) == "three"
+    assert [p.name for p in kgstore.builds(store)] == sorted([second.name, third.name])
 
 
 def test_publish_refuses_to_replace_a_real_directory(tmp_path: Path) -> None:

@@ -1,0 +1,265 @@
+"""`/ontology`: the ontology's documentation for people, its source for RDF clients.
+
+The page is generated from `ontology/*.ttl` (`kg.ontology_doc`) once per process and kept until the files
+change; each term's anchor is its local name, so the IRI `…/ontology#Phase`, redirected here by w3id.org,
+lands on `ti:Phase`. `text/turtle` (or `?format=turtle`) answers the source files themselves, comments
+and all; JSON-LD, N-Triples and RDF/XML the same triples. pyLODE was tried and not kept: see the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+
+from api import caching, conneg, site
+from api.conneg import FORMAT_PARAMETERS
+from api.deps import SettingsDep
+from api.rendering import HEAD, href, label_html
+from kg.describe import Label, compact
+from kg.errors import KGError
+from kg.ontology_doc import Entry, OntologyDoc, document, load
+from kg.query import GRAPH_FORMATS
+from kg.rdf_io import parse_files, rdf_files
+
+router = APIRouter()
+
+OFFERS: tuple[conneg.Format, ...] = (conneg.HTML, conneg.TURTLE, conneg.JSONLD, conneg.NTRIPLES, conneg.RDFXML)
+PROPERTY_SECTIONS = (
+    ("object", "proprietes-objet", "Propriétés d'objet", "relient une ressource à une autre"),
+    ("datatype", "proprietes-donnees", "Propriétés de données", "donnent une valeur : texte, nombre, date"),
+    ("annotation", "proprietes-annotation", "Propriétés d'annotation", "documentent les ressources"),
+)
+# (relation key, French name) in display order, for classes and for properties
+CLASS_RELATIONS = (
+    ("superclasses", "Sous-classe de"),
+    ("subclasses", "Sous-classes"),
+    ("equivalent", "Classe équivalente"),
+    ("domain_of", "Domaine des propriétés"),
+    ("range_of", "Codomaine des propriétés"),
+)
+PROPERTY_RELATIONS = (
+    ("domain", "Domaine"),
+    ("range", "Codomaine"),
+    ("superproperties", "Sous-propriété de"),
+    ("subproperties", "Sous-propriétés"),
+    ("inverse", "Inverse"),
+    ("equivalent", "Propriété équivalente"),
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Everything /ontology answers, made once for one state of the source files."""
+
+    digest: str
+    html: bytes
+    turtle: bytes
+    graphs: dict[str, bytes]  # format key → the triples in that syntax
+
+
+@router.get(
+    "/ontology",
+    name="ontology",
+    summary="The ontology: documentation for people, its Turtle source for RDF clients",
+    response_class=Response,
+    responses={200: {"content": {f.media_type: {} for f in OFFERS}}, 406: {"description": "No acceptable format"}},
+)
+def ontology(request: Request, settings: SettingsDep) -> Response:
+    """HTML for a browser; `text/turtle` the source files; JSON-LD, N-Triples, RDF/XML the same triples."""
+    requested = [v for name, v in request.query_params.multi_items() if name in FORMAT_PARAMETERS]
+    fmt = conneg.choose(request.headers.get("accept"), OFFERS, requested, what="the ontology")
+    out = rendered(settings.ontology_dir)
+    tag = caching.etag(out.digest, "ontology", fmt.key)
+    if caching.matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    body = out.html if fmt is conneg.HTML else out.turtle if fmt is conneg.TURTLE else out.graphs[fmt.key]
+    return Response(body, media_type=fmt.content_type, headers=caching.headers(tag, settings.cache_max_age, len(body)))
+
+
+def rendered(directory: Path) -> Rendered:
+    """The answers for the ontology files in `directory`, generated again only when a file changes."""
+    files = rdf_files(directory) if directory.is_dir() else []
+    if not files:
+        raise KGError(f"no ontology files in {directory}")
+    return _render(tuple((str(p), p.stat().st_mtime_ns) for p in files))
+
+
+@lru_cache(maxsize=4)
+def _render(files: tuple[tuple[str, int], ...]) -> Rendered:
+    paths = [Path(p) for p, _ in files]
+    sources = [p.read_bytes() for p in paths]
+    turtle = b"\n".join(
+        f"# ---- {p.name} ----\n".encode() + text
+        for p, text in zip(paths, sources, strict=True)
+        if p.suffix.lower() == ".ttl"
+    )
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parse_files(paths)]
+    if len(sources) != sum(1 for p in paths if p.suffix.lower() == ".ttl"):  # another syntax among the files
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE) or b""
+    graphs = {key: ox.serialize(triples, format=GRAPH_FORMATS[key]) or b"" for key in ("jsonld", "ntriples", "rdfxml")}
+    html = ontology_page(document(load(paths))).encode("utf-8")
+    digest = hashlib.sha256(b"".join(sources)).hexdigest()[:16]
+    return Rendered(digest, html, turtle, graphs)
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+
+class _Links:
+    """Links to terms: to their entry on this page when documented here, else to their resource page."""
+
+    def __init__(self, doc: OntologyDoc) -> None:
+        self.doc = doc
+        self.anchors = {
+            e.iri: e.anchor for e in (*doc.classes, *(e for es in doc.properties.values() for e in es), *doc.schemes)
+        }
+
+    def __call__(self, iri: str) -> str:
+        label = self.doc.labels.get(iri, Label())
+        name = label_html(label, compact(iri))
+        target = f"#{self.anchors[iri]}" if iri in self.anchors else href(iri)
+        code = f' <code class="qname">{escape(compact(iri))}</code>' if iri in self.anchors or label.text else ""
+        return f'<a href="{escape(target)}">{name}</a>{code}'
+
+
+def _comment(label: Label) -> str:
+    parts = []
+    if label.fr:
+        parts.append(f"<p>{escape(label.fr)}</p>")
+    if label.en:
+        parts.append(f'<p class="en" lang="en">{escape(label.en)}</p>')
+    return "".join(parts)
+
+
+def _entry(e: Entry, relations: Sequence[tuple[str, str]], link: _Links) -> str:
+    rows = [f"<dt>IRI</dt><dd><code>{escape(e.iri)}</code></dd>"]
+    for key, name in relations:
+        if values := e.related(key):
+            rows.append(f"<dt>{name}</dt><dd>{', '.join(link(v) for v in values)}</dd>")
+    if e.characteristics:
+        rows.append(f"<dt>Caractéristiques</dt><dd>{escape(', '.join(e.characteristics))}</dd>")
+    rows.append(
+        f'<dt>Dans le graphe</dt><dd><a href="{escape(href(e.iri))}">ses emplois et les documents qui en parlent</a></dd>'
+    )
+    return (
+        f'<section class="term" id="{escape(e.anchor)}">\n'
+        f'<h3>{label_html(e.label, e.anchor)} <code class="qname">{escape(compact(e.iri))}</code></h3>\n'
+        f"{_comment(e.comment)}\n<dl>{''.join(rows)}</dl>\n</section>"
+    )
+
+
+def _tree(doc: OntologyDoc, link: _Links) -> str:
+    """The class hierarchy as nested lists."""
+    html: list[str] = []
+    depth = -1
+    for iri, d in doc.hierarchy:
+        if d > depth:
+            html.append("<ul>" * (d - depth))
+        else:
+            html.append("</li>" + "</ul></li>" * (depth - d))
+        html.append(f"<li>{link(iri)}")
+        depth = d
+    html.append("</li>" + "</ul></li>" * depth + "</ul>" if depth >= 0 else "")
+    return f'<nav class="tree" aria-label="Hiérarchie des classes">{"".join(html)}</nav>'
+
+
+def _scheme(s: Entry) -> str:
+    page = href(s.iri)
+    if not s.members:
+        concepts = (
+            f'<p>Ses concepts sont énoncés par les documents sources : voir <a href="{escape(page)}">la page du '
+            "vocabulaire</a>, qui les liste avec leurs sources.</p>"
+        )
+    else:
+        rows = "".join(
+            f"<tr><td><code>{escape(m.notation or '')}</code></td>"
+            f'<th scope="row"><a href="{escape(href(m.iri))}">{label_html(Label(m.label.fr), compact(m.iri))}</a></th>'
+            f'<td lang="en">{escape(m.label.en or "")}</td><td>{escape(m.comment.fr or m.comment.en or "")}</td></tr>\n'
+            for m in s.members
+        )
+        concepts = (
+            f'<div class="table-wrap"><table>\n<caption>{escape(s.label.fr or s.anchor)} : concepts</caption>\n'
+            '<thead><tr><th scope="col">Notation</th><th scope="col">Libellé</th><th scope="col">English</th>'
+            f'<th scope="col">Définition</th></tr></thead>\n<tbody>\n{rows}</tbody></table></div>'
+        )
+    return (
+        f'<section class="term" id="{escape(s.anchor)}">\n<h3>{label_html(s.label, s.anchor)}</h3>\n'
+        f'{_comment(s.comment)}\n<p>IRI : <a href="{escape(page)}"><code>{escape(s.iri)}</code></a></p>\n{concepts}\n</section>'
+    )
+
+
+def _metadata(doc: OntologyDoc) -> str:
+    downloads = ", ".join(
+        f'<a href="/ontology?format={key}">{name}</a>'
+        for key, name in (
+            ("turtle", "Turtle (source)"),
+            ("jsonld", "JSON-LD"),
+            ("ntriples", "N-Triples"),
+            ("rdfxml", "RDF/XML"),
+        )
+    )
+    rows = [f"<dt>IRI</dt><dd><code>{escape(doc.iri)}</code></dd>"]
+    if doc.version:
+        version_iri = f" (<code>{escape(doc.version_iri)}</code>)" if doc.version_iri else ""
+        rows.append(f"<dt>Version</dt><dd>{escape(doc.version)}{version_iri}</dd>")
+    if doc.prefix and doc.namespace:
+        rows.append(
+            f"<dt>Préfixe</dt><dd><code>{escape(doc.prefix)}:</code> = <code>{escape(doc.namespace)}</code></dd>"
+        )
+    if doc.licence:
+        rows.append(f'<dt>Licence</dt><dd><a href="{escape(doc.licence)}">{escape(doc.licence)}</a></dd>')
+    if doc.created:
+        rows.append(f"<dt>Créée le</dt><dd>{escape(doc.created)}</dd>")
+    if doc.creators:
+        rows.append(f"<dt>Auteurs</dt><dd>{escape(', '.join(doc.creators))}</dd>")
+    rows.append(f"<dt>Télécharger</dt><dd>{downloads}</dd>")
+    return f'<dl class="meta">{"".join(rows)}</dl>'
+
+
+def ontology_page(doc: OntologyDoc) -> str:
+    """The documentation page: header, contents, classes, properties by kind, controlled vocabularies."""
+    link = _Links(doc)
+    sections = [("classes", f"Classes ({len(doc.classes)})")]
+    sections += [
+        (anchor, f"{title} ({len(doc.properties[kind])})")
+        for kind, anchor, title, _ in PROPERTY_SECTIONS
+        if doc.properties.get(kind)
+    ]
+    sections.append(("vocabulaires", f"Vocabulaires contrôlés ({len(doc.schemes)})"))
+    contents = "".join(f'<li><a href="#{a}">{escape(t)}</a></li>' for a, t in sections)
+    description = (
+        f'<p class="en" lang="en">{"<br>".join(escape(line) for line in doc.description.en.splitlines())}</p>'
+        if doc.description.en
+        else ""
+    )
+    parts = [
+        f"<h1>{label_html(doc.title, compact(doc.iri))}</h1>",
+        _comment(doc.comment),
+        _metadata(doc),
+        description,
+        f'<nav aria-labelledby="sommaire"><h2 id="sommaire">Sommaire</h2><ul>{contents}</ul></nav>',
+        f'<h2 id="classes">Classes ({len(doc.classes)})</h2>',
+        "<p>Chaque classe sous ses super-classes :</p>",
+        _tree(doc, link),
+        *(_entry(e, CLASS_RELATIONS, link) for e in doc.classes),
+    ]
+    for kind, anchor, title, what in PROPERTY_SECTIONS:
+        entries = doc.properties.get(kind, ())
+        if entries:
+            parts.append(f'<h2 id="{anchor}">{title} ({len(entries)})</h2>\n<p>Elles {what}.</p>')
+            parts += [_entry(e, PROPERTY_RELATIONS, link) for e in entries]
+    parts.append(
+        f'<h2 id="vocabulaires">Vocabulaires contrôlés ({len(doc.schemes)})</h2>\n'
+        "<p>Les listes de concepts (SKOS) que les propriétés prennent pour valeurs.</p>"
+    )
+    parts += [_scheme(s) for s in doc.schemes]
+    return site.page(
+        f"{doc.title.text or 'Ontologie'} — documentation", "\n".join(parts), current="/ontology", head=HEAD
+    )

@@ -1,0 +1,93 @@
+"""POST /validate: a steward checks a document against the shapes before writing it; nothing is stored.
+
+The upload is validated together with the ontology and the current graph, so its references to existing
+territories and actors resolve, and the report covers the upload's own nodes (kg.validate.validate_upload).
+The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, or an HTML page for
+people, by `Accept` or `?format=`. GET /validate is a form for people who paste a document.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api import conneg, site
+from api.deps import SettingsDep
+from api.errors import UnsupportedMediaType
+from api.protocol import content_type, form_fields
+from api.steward_pages import validation_report_page
+from api.writes import RDF_MEDIA_TYPES, ShapesDep, read_rdf
+from kg.errors import UsageError
+from kg.rdf_io import format_for_media_type, parse_bytes
+from kg.validate import validate_upload
+
+router = APIRouter(tags=["validation"])
+
+JSON_REPORT = conneg.Format("json", "application/json", (), ("json",))
+REPORT_FORMATS = (JSON_REPORT, conneg.TURTLE, conneg.HTML)
+FORM = "application/x-www-form-urlencoded"
+SYNTAXES = [
+    ("text/turtle", "Turtle"),
+    ("application/trig", "TriG"),
+    ("application/n-triples", "N-Triples"),
+    ("application/n-quads", "N-Quads"),
+    ("application/ld+json", "JSON-LD"),
+    ("application/rdf+xml", "RDF/XML"),
+]
+
+
+@router.post(
+    "/validate",
+    summary="Validate an RDF document against the shapes, with the current graph (nothing is written)",
+    response_class=Response,
+    responses={
+        200: {"content": {f.media_type: {} for f in REPORT_FORMATS}, "description": "The SHACL report."},
+        400: {"description": "The document does not parse: the problem says at which line and column."},
+        413: {"description": "The document is over the upload limit."},
+        415: {"description": "The Content-Type is not an RDF syntax."},
+    },
+)
+async def validate(request: Request, settings: SettingsDep, shapes: ShapesDep) -> Response:
+    """The SHACL report of the body (Turtle, TriG, JSON-LD, N-Triples, N-Quads, RDF/XML by Content-Type)."""
+    media_type, _ = content_type(request.headers.get("content-type"))
+    requested = [v for k in conneg.FORMAT_PARAMETERS for v in request.query_params.getlist(k)]
+    name = "document"
+    if media_type == FORM:  # the HTML form: the document is a field, its syntax another
+        fields = dict(form_fields(await request.body()))
+        syntax = fields.get("syntax", "text/turtle")
+        if syntax not in RDF_MEDIA_TYPES:
+            raise UnsupportedMediaType(f"{syntax} is not an RDF syntax", supported=sorted(RDF_MEDIA_TYPES))
+        quads = await run_in_threadpool(
+            parse_bytes, fields.get("data", "").encode("utf-8"), format_for_media_type(syntax), name
+        )
+        requested = requested or ["html"]
+    else:
+        quads = await read_rdf(request)
+    if not quads:
+        raise UsageError("the document holds no triple")
+    fmt = conneg.choose(request.headers.get("accept"), REPORT_FORMATS, requested, "a validation report")
+    result = await run_in_threadpool(validate_upload, settings.store, quads, shapes)
+    if fmt is conneg.HTML:
+        return HTMLResponse(validation_report_page(result, source_name=None))
+    if fmt is conneg.TURTLE:
+        return Response(result.to_turtle(), media_type=fmt.content_type)
+    return Response(result.to_json(), media_type="application/json")
+
+
+@router.get("/validate", response_class=HTMLResponse, include_in_schema=False)
+def validate_form() -> HTMLResponse:
+    """A form for people: paste a document, get the report as a page."""
+    options = "".join(f'<option value="{escape(mt)}">{escape(label)}</option>' for mt, label in SYNTAXES)
+    body = f"""<h1>Valider un document</h1>
+<p>Collez un document RDF : il est validé avec les <a href="/shapes">règles de validation</a>, l'ontologie et le
+graphe actuel (les territoires et acteurs qu'il cite sont donc reconnus). Rien n'est enregistré. Les programmes
+envoient le document en <code>POST /validate</code> avec son <code>Content-Type</code>.</p>
+<form method="post" action="/validate">
+<p><label for="syntax">Syntaxe</label> <select id="syntax" name="syntax">{options}</select></p>
+<p><label for="data">Document</label><br><textarea id="data" name="data" rows="16" required></textarea></p>
+<p><button type="submit">Valider</button></p>
+</form>"""
+    return HTMLResponse(site.page("Valider un document", body, current="/shapes"))

@@ -1,0 +1,108 @@
+"""What the write routes share: the bearer-token check, the writer's identity, the shapes, the RDF body.
+
+Writes need `KG_WRITE_TOKEN`: without it they are disabled (403, whatever the request carries); a missing
+or wrong token is a 401 with `WWW-Authenticate: Bearer` (RFC 6750). The check runs before the body is
+read, so a refused request changes nothing and costs nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import threading
+from typing import Annotated
+
+import pyoxigraph as ox
+import rdflib
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import SettingsDep
+from api.errors import Unauthorized, UnsupportedMediaType
+from api.protocol import content_type
+from kg import write as kgwrite
+from kg.errors import UsageError, WriteForbidden
+from kg.executor import QueryPool
+from kg.namespaces import TID
+from kg.rdf_io import format_for_media_type, parse_bytes
+from kg.validate import load_graph_dir
+
+TOKEN_AGENT = str(TID["agent/write-token-holder"])
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
+_shapes_lock = threading.Lock()
+
+
+async def require_writer(request: Request, settings: SettingsDep) -> str:
+    """The writer's agent IRI, once the bearer token is checked: the `From` header (RFC 9110) names a
+    person as `mailto:`; without it the agent is the holder of the write token."""
+    if settings.write_token is None:
+        raise WriteForbidden("writes are disabled on this server (no KG_WRITE_TOKEN is configured)")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("this write needs the header `Authorization: Bearer <token>`")
+    if not hmac.compare_digest(token.strip().encode(), settings.write_token.get_secret_value().encode()):
+        raise Unauthorized("the bearer token is not the write token")
+    sender = request.headers.get("from", "").strip()
+    if sender and not _EMAIL.match(sender):
+        raise UsageError(f"the From header must be an e-mail address, not {sender!r}")
+    return f"mailto:{sender}" if sender else TOKEN_AGENT
+
+
+WriterDep = Annotated[str, Depends(require_writer)]
+
+
+def shapes(request: Request) -> rdflib.Graph:
+    """The shapes graph, parsed once per app (writes and /validate use it)."""
+    with _shapes_lock:
+        cached: rdflib.Graph | None = getattr(request.app.state, "shapes", None)
+        if cached is None:
+            cached = load_graph_dir(request.app.state.settings.shapes_dir)
+            request.app.state.shapes = cached
+    return cached
+
+
+ShapesDep = Annotated[rdflib.Graph, Depends(shapes)]
+
+
+def write_context(settings: SettingsDep, writer: WriterDep, shapes: ShapesDep) -> kgwrite.WriteContext:
+    """The context of one authenticated write."""
+    return kgwrite.WriteContext(
+        store=settings.store,
+        shapes=shapes,
+        data_dir=settings.data_dir if settings.write_data_files else None,
+        agent=writer,
+        lock_timeout=settings.write_lock_timeout,
+    )
+
+
+WriteContextDep = Annotated[kgwrite.WriteContext, Depends(write_context)]
+
+
+async def read_rdf(request: Request, base_iri: str | None = None) -> list[ox.Quad]:
+    """The request body as quads, in the syntax its Content-Type names (415 for a non-RDF type)."""
+    media_type, _ = content_type(request.headers.get("content-type"))
+    try:
+        fmt = format_for_media_type(media_type)
+    except UsageError as e:
+        raise UnsupportedMediaType(str(e), supported=sorted(RDF_MEDIA_TYPES)) from None
+    body = await request.body()
+    return await run_in_threadpool(parse_bytes, body, fmt, "request body", base_iri)
+
+
+RDF_MEDIA_TYPES = frozenset(
+    f.media_type
+    for f in (
+        ox.RdfFormat.TURTLE,
+        ox.RdfFormat.TRIG,
+        ox.RdfFormat.N_TRIPLES,
+        ox.RdfFormat.N_QUADS,
+        ox.RdfFormat.JSON_LD,
+        ox.RdfFormat.RDF_XML,
+    )
+)
+
+
+async def serve_new_version(pool: QueryPool) -> None:
+    """Switch the query workers to the build a write just published, before the write is answered,
+    so the writer's next query sees its change."""
+    await run_in_threadpool(pool.refresh)

@@ -1,0 +1,193 @@
+"""The explore pages in Chromium: the network draws what GET /network answers, the funding table sorts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from api.routers.explore import category_of
+from tests.api.conftest import Server
+
+ID = "https://w3id.org/territoires-industrie/id/"
+ADN = ID + "territory/ardeche-drome-nord"
+REBOND = ID + "scheme/rebond-industriel"
+
+
+def drawn(page: Any) -> int:
+    """Wait until the network is drawn; how many nodes it shows (the container's data attribute)."""
+    page.wait_for_function("document.getElementById('network-graph').dataset.nodeCount")
+    count = int(page.locator("#network-graph").get_attribute("data-node-count"))
+    assert page.evaluate("kgNetwork.nodes().length") == count
+    return count
+
+
+def expected_nodes(
+    http: httpx.Client, params: dict[str, str], categories: set[str], only_linked: bool = True
+) -> set[str]:
+    """The nodes the page should draw: GET /network's nodes of the ticked categories, linked to one another."""
+    network = http.get("/network", params=params).json()
+    category = {row["node"]: category_of(row) for row in http.get("/queries/network-nodes").json()}
+    kept = {n["id"] for n in network["nodes"] if category.get(n["id"], "other") in categories}
+    if not only_linked:
+        return kept
+    linked = set()
+    for link in network["links"]:
+        if link["source"] in kept and link["target"] in kept:
+            linked |= {link["source"], link["target"]}
+    return linked
+
+
+def test_network_draws_what_the_api_answers(server: Server, http: httpx.Client, browser_page: Any) -> None:
+    page = browser_page.page
+    page.goto(server.url + "/explore/network")
+    expected = expected_nodes(http, {"kind": "full"}, {"actor", "territory", "scheme"})
+    assert drawn(page) == len(expected) > 30
+    assert set(page.evaluate("kgNetwork.nodes().map(n => n.id())")) == expected
+    assert page.locator("#network-status").inner_text().startswith(f"{len(expected)} nœuds")
+    assert page.locator("#network-list li").count() == len(expected)
+    browser_page.screenshot("network")
+    # every node of the ticked categories, linked or not
+    page.locator('input[name="isolated"]').uncheck()
+    page.wait_for_function(f"kgNetwork.nodes().length !== {len(expected)}")
+    everything = expected_nodes(http, {"kind": "full"}, {"actor", "territory", "scheme"}, only_linked=False)
+    assert drawn(page) == len(everything)
+    browser_page.assert_clean()
+
+
+def test_network_filters_by_territory_view_scheme_and_link(
+    server: Server, http: httpx.Client, browser_page: Any
+) -> None:
+    page = browser_page.page
+    page.goto(server.url + "/explore/network")
+    drawn(page)
+    page.locator('input[name="kind"][value="actors"]').check()
+    page.locator("#territory").select_option(ADN)
+    page.wait_for_function("document.getElementById('network-status').textContent.includes('affichés')")
+    actors = http.get("/network", params={"kind": "actors", "territory": ADN}).json()
+    assert drawn(page) == len(actors["nodes"]) == 13
+    assert page.evaluate("kgNetwork.edges().length") == len(actors["links"])
+    # a kind of link: only the pairs of actors that share a scheme
+    page.locator("#link").select_option("scheme")
+    page.wait_for_function(f"kgNetwork.edges().length !== {len(actors['links'])}")
+    scheme_links = [link for link in actors["links"] if "scheme" in link["kinds"]]
+    assert page.evaluate("kgNetwork.edges().length") == len(scheme_links)
+    assert drawn(page) == len({end for link in scheme_links for end in (link["source"], link["target"])})
+    # a scheme, in the full view: the scheme and what links to it
+    full = http.get("/network", params={"kind": "full"}).json()
+    category = {row["node"]: category_of(row) for row in http.get("/queries/network-nodes").json()}
+    shown = {"actor", "territory", "scheme"}
+    around = {REBOND} | {
+        end
+        for link in full["links"]
+        if REBOND in (link["source"], link["target"])
+        and category.get(link["source"]) in shown
+        and category.get(link["target"]) in shown
+        for end in (link["source"], link["target"])
+    }
+    page.locator("#link").select_option("")
+    page.locator('input[name="kind"][value="full"]').check()
+    page.locator("#territory").select_option("")
+    page.locator("#scheme").select_option(REBOND)
+    # each change redraws; wait for the last one's picture (an earlier one may show for a moment)
+    page.wait_for_function(
+        "ids => JSON.stringify(kgNetwork.nodes().map(n => n.id()).sort()) === JSON.stringify(ids)",
+        arg=sorted(around),
+    )
+    assert len(around) > 5 and drawn(page) == len(around)
+    browser_page.assert_clean()
+
+
+def test_search_centres_a_node_and_a_click_opens_its_page(server: Server, browser_page: Any) -> None:
+    page = browser_page.page
+    # tall enough to see the graph without scrolling: Cytoscape ignores clicks for a moment after a scroll
+    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.goto(server.url + "/explore/network")
+    drawn(page)
+    page.locator("#search").fill("ardeche-drome nord")  # case and accents ignored
+    page.locator("#network-filters button[type=submit]").click()
+    assert page.locator("#network-status").inner_text() == "1 nœud(s) trouvé(s) : Ardèche-Drôme Nord."
+    assert page.evaluate(f"kgNetwork.getElementById({ADN!r}).hasClass('match')")
+    centre = page.evaluate(
+        """iri => { const p = kgNetwork.getElementById(iri).renderedPosition();
+                    const box = kgNetwork.container().getBoundingClientRect();
+                    return {x: box.left + p.x, y: box.top + p.y, w: box.width, h: box.height, px: p.x, py: p.y}; }""",
+        ADN,
+    )
+    assert abs(centre["px"] - centre["w"] / 2) < 2 and abs(centre["py"] - centre["h"] / 2) < 2  # centred
+    assert centre["y"] < 1500  # in sight
+    browser_page.assert_clean()  # before leaving: the resource page is another engineer's, and may not exist yet
+    page.mouse.click(centre["x"], centre["y"])
+    page.wait_for_url("**/resource?iri=**")
+    assert page.url == server.url + "/resource?iri=" + quote(ADN, safe="")
+
+
+def test_network_on_a_phone(server: Server, browser_page: Any) -> None:
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url + "/explore/network")
+    drawn(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    browser_page.screenshot("network-phone")
+    browser_page.assert_clean()
+
+
+def amounts(page: Any) -> list[str]:
+    """The amount column's sort keys, in the order shown."""
+    return page.evaluate(
+        "[...document.querySelectorAll('#funding-flows tbody tr td:nth-child(5)')].map(td => td.dataset.sort)"
+    )
+
+
+def test_funding_table_sorts_and_shows_amounts_with_their_sources(
+    server: Server, http: httpx.Client, browser_page: Any
+) -> None:
+    page = browser_page.page
+    page.goto(server.url + "/explore/funding")
+    flows = http.get("/queries/funding-flows").json()
+    assert page.locator("#funding-flows tbody tr").count() == len(flows) == 14
+    assert page.locator("svg.chart g").count() == page.locator("#funding-totals tbody tr").count() > 3
+    relance = page.locator("#funding-flows tbody tr", has_text="plan de relance")
+    assert "plus de 36" in relance.locator("td").nth(4).inner_text()
+    assert relance.locator("td").nth(7).locator("a").get_attribute("href").startswith("/resource?iri=")
+    browser_page.screenshot("funding")
+
+    header = page.locator("#funding-flows th", has_text="Montant")
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    keys = amounts(page)
+    numbers = [Decimal(k) for k in keys if k]
+    assert numbers == sorted(numbers) and len(numbers) == sum(1 for f in flows if f["amount"] or f["minimum"])
+    assert keys[len(numbers) :] == [""] * (len(keys) - len(numbers))  # flows without an amount last
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    numbers = [Decimal(k) for k in amounts(page) if k]
+    assert numbers == sorted(numbers, reverse=True) and numbers[0] == 2_000_000_000
+    projects = page.locator("#funding-flows th", has_text="Projets")
+    projects.locator("button").click()
+    assert projects.get_attribute("aria-sort") == "ascending" and header.get_attribute("aria-sort") is None
+    counts = page.evaluate(
+        "[...document.querySelectorAll('#funding-flows tbody td:nth-child(7)')].map(td => td.textContent)"
+    )
+    assert [int(c) for c in counts if c] == sorted(int(c) for c in counts if c) == [1, 100, 244, 2400]
+    browser_page.assert_clean()
+
+
+def test_funding_filters_and_phone_width(server: Server, http: httpx.Client, browser_page: Any) -> None:
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url + "/explore/funding")
+    page.locator("#territory").select_option(ADN)
+    page.locator("#group").select_option("funder")
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**/explore/funding?territory=*")
+    expected = http.get("/queries/funding-flows", params={"territory": ADN}).json()
+    assert page.locator("#funding-flows tbody tr").count() == len(expected) == 3
+    assert page.locator("h2", has_text="Montants par financeur").count() == 1
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0  # the table scrolls inside its frame, the page does not
+    browser_page.screenshot("funding-phone")
+    browser_page.assert_clean()

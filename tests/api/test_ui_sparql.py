@@ -1,0 +1,133 @@
+"""The SPARQL page in Chromium: YASGUI loads from this server alone, answers typed queries and runs the examples."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from kg import queries
+from kg.namespaces import PREFIXES
+from tests.api.conftest import Server
+
+ID = "https://w3id.org/territoires-industrie/id/"
+TYPED = """PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>
+SELECT ?year ?file WHERE {
+  GRAPH ?doc { <https://w3id.org/territoires-industrie/id/phase/1> ti:endYear ?year }
+  ?doc ti:seedFile ?file .
+} ORDER BY ?year ?file"""
+
+
+def open_editor(server: Server, browser_page: Any) -> tuple[Any, list[str]]:
+    """The /sparql page with YASGUI ready, and the list of every URL it asks for (filled as it goes)."""
+    page = browser_page.page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server.url + "/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    return page, requested
+
+
+def results(page: Any) -> list[list[str]]:
+    """The rows YASGUI's table shows, each cell's text without the row number."""
+    page.wait_for_selector(".yasr table.dataTable tbody tr")
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.yasr table.dataTable tbody tr')].map(
+             tr => [...tr.cells].slice(1).map(td => td.innerText.trim()))"""
+    )
+
+
+def sparql_rows(http: httpx.Client, query: str) -> list[dict[str, str]]:
+    r = http.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
+
+
+def test_the_page_loads_from_this_server_only(server: Server, browser_page: Any) -> None:
+    page, requested = open_editor(server, browser_page)
+    page.wait_for_load_state("networkidle")
+    value = page.evaluate("kgYasgui.getTab().getYasqe().getValue()")
+    for name, iri in PREFIXES.items():
+        assert f"PREFIX {name}: <{iri}>" in value
+    assert page.evaluate("kgYasgui.getTab().getEndpoint()") == server.endpoint
+    assert page.locator("button[data-example]").count() == len(queries.names())
+    assert page.locator("h1").inner_text() == "Interroger le graphe en SPARQL"
+    browser_page.screenshot("sparql")
+    assert requested and all(url.startswith(server.url + "/") for url in requested), requested
+    browser_page.assert_clean()
+
+
+def test_a_typed_query_returns_the_rows_of_the_endpoint(server: Server, http: httpx.Client, browser_page: Any) -> None:
+    page, requested = open_editor(server, browser_page)
+    page.locator(".yasqe .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(TYPED)
+    assert page.evaluate("kgYasgui.getTab().getYasqe().getValue()") == TYPED
+    page.locator(".yasqe_queryButton").click()
+    shown = results(page)
+    expected = sparql_rows(http, TYPED)
+    assert len(expected) == 3  # phase 1 ends in 2022 for two documents, 2023 for one
+    assert len(shown) == len(expected)
+    for cells, row in zip(shown, expected, strict=True):
+        assert cells[0].startswith(f'"{row["year"]}"') and cells[1] == row["file"]
+    # completions come from this endpoint, not from the web (Linked Open Vocabularies)
+    page.locator(".yasqe .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(
+        "PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>\nSELECT * WHERE { ?s a ti:Industr"
+    )
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints")
+    assert "ti:IndustryTerritory" in page.locator(".CodeMirror-hints").inner_text()
+    assert all(url.startswith(server.url + "/") for url in requested), requested
+    browser_page.assert_clean()
+
+
+def test_the_prefilled_query_runs_with_the_project_prefixes(
+    server: Server, http: httpx.Client, browser_page: Any
+) -> None:
+    page, _ = open_editor(server, browser_page)
+    query = page.evaluate("kgYasgui.getTab().getYasqe().getValue()")
+    page.locator(".yasqe .CodeMirror").click()
+    page.keyboard.press("Control+Enter")  # runs the query, as the page says
+    shown = results(page)
+    expected = sparql_rows(http, query)
+    assert len(shown) == len(expected) == 3
+    assert [c[1] for c in shown] == [f"tid:source/{r['document'].rsplit('/', 1)[1]}" for r in expected]
+    # an IRI in the results opens its page on this server
+    page.locator(".yasr table.dataTable tbody tr").first.locator("td").nth(2).locator("a.iri").click()
+    page.wait_for_url("**/resource?iri=**")
+    assert page.url == server.url + "/resource?iri=" + quote(expected[0]["document"], safe="")
+
+
+def test_a_canned_example_opens_a_tab_and_shows_its_rows(server: Server, http: httpx.Client, browser_page: Any) -> None:
+    page, requested = open_editor(server, browser_page)
+    page.locator('button[data-example="territories"]').click()
+    shown = results(page)
+    expected = http.get("/queries/territories").json()
+    assert len(shown) == len(expected) == 33
+    assert page.evaluate("kgYasgui.getTab().getName()") == "territories"
+    assert {c[0] for c in shown} == {"tid:territory/" + r["t"].rsplit("/", 1)[1] for r in expected}
+    # an example with a required parameter runs with the parameter's declared example
+    page.locator('button[data-example="territory-members"]').click()
+    page.wait_for_function("kgYasgui.getTab().getName() === 'territory-members'")
+    members = http.get("/queries/territory-members", params={"territory": ID + "territory/ardeche-drome-nord"})
+    page.wait_for_function(
+        "n => document.querySelectorAll('.tabPanel.active .yasr table.dataTable tbody tr').length === n",
+        arg=min(len(members.json()), 50),
+    )
+    assert all(url.startswith(server.url + "/") for url in requested), requested
+    browser_page.assert_clean()
+
+
+def test_the_page_on_a_phone(server: Server, browser_page: Any) -> None:
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url + "/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.wait_for_load_state("networkidle")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    browser_page.screenshot("sparql-phone")
+    browser_page.assert_clean()
