@@ -1,12 +1,19 @@
 import json
+import os
+import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
+from click.testing import Result
 from typer.testing import CliRunner
 
+from kg import store as kgstore
+from kg.build import BuildReport
 from kg.cli import app
-from kg.config import get_settings
+from kg.config import PROJECT_ROOT, get_settings
+from kg.rdf_io import parse_file
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 runner = CliRunner()
@@ -132,3 +139,68 @@ def test_network_export_reads_back_in_networkx(tmp_path: Path) -> None:
     assert g.has_edge(anct, "https://w3id.org/territoires-industrie/id/actor/bpifrance")
     bad = runner.invoke(app, ["network", "--format", "xls", "--store", str(store)])
     assert bad.exit_code == 2 and "unknown network format" in bad.stderr
+
+
+# --- steward writes from the command line --------------------------------------------------------------------
+
+STEWARD = FIXTURES / "write" / "steward-document.ttl"
+STEWARD_GRAPH = "https://w3id.org/territoires-industrie/id/source/steward-001"
+
+
+@pytest.fixture
+def writable(built_store: tuple[Path, BuildReport], tmp_path: Path) -> dict[str, str]:
+    """Environment for a CLI run over a private copy of the built store and of the data files."""
+    build_dir = kgstore.resolve(built_store[0])
+    store = tmp_path / "store"
+    shutil.copytree(build_dir, kgstore.builds_dir(store) / build_dir.name)
+    store.symlink_to(kgstore.builds_dir(store) / build_dir.name, target_is_directory=True)
+    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
+    get_settings.cache_clear()
+    return {"KG_STORE": str(store), "KG_DATA_DIR": str(tmp_path / "data")}
+
+
+def _invoke(args: list[str], env: dict[str, str]) -> Result:
+    get_settings.cache_clear()
+    try:
+        return runner.invoke(app, args, env=env)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_validate_against_the_store_resolves_references(writable: dict[str, str]) -> None:
+    """The steward document cites a territory and an actor it does not describe: alone it does not conform."""
+    assert _invoke(["validate", str(STEWARD)], writable).exit_code == 0
+    alone = _invoke(["validate", str(STEWARD), "--against", "none", "--format", "json"], writable)
+    assert alone.exit_code == 1
+    assert json.loads(alone.stdout)["violations"] > 0
+    page = _invoke(["validate", str(FIXTURES / "shapes" / "amount-max-negative.ttl"), "--format", "html"], writable)
+    assert page.exit_code == 1
+    assert page.stdout.startswith("<!doctype html>")
+    assert "Non conforme" in page.stdout
+
+
+def test_load_and_unload(writable: dict[str, str]) -> None:
+    loaded = _invoke(["load", str(STEWARD), "--graph", STEWARD_GRAPH, "--agent", "mailto:a@example.org"], writable)
+    assert loaded.exit_code == 0, loaded.output
+    assert "created" in loaded.stderr
+    db = kgstore.open_read_only(Path(writable["KG_STORE"]))
+    assert len(list(db.quads_for_pattern(None, None, None, ox.NamedNode(STEWARD_GRAPH)))) == len(parse_file(STEWARD))
+    assert (Path(writable["KG_DATA_DIR"]) / "graphs" / "source-steward-001.trig").is_file()
+    unloaded = _invoke(["unload", "--graph", STEWARD_GRAPH], writable)
+    assert unloaded.exit_code == 0, unloaded.output
+    again = _invoke(["unload", "--graph", STEWARD_GRAPH], writable)
+    assert again.exit_code == 2
+    assert "no graph named" in " ".join(again.stderr.split())
+
+
+def test_load_refuses_non_conforming_data_and_changes_nothing(writable: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        STEWARD.read_text(encoding="utf-8").replace('ti:seedFile "001_49d4d9abeb580c94.txt"', "ti:seedFile 12")
+    )
+    link = os.readlink(writable["KG_STORE"])
+    result = _invoke(["load", str(bad), "--graph", STEWARD_GRAPH], writable)
+    assert result.exit_code == 1
+    assert "validation failed" in result.stderr
+    assert os.readlink(writable["KG_STORE"]) == link
+    assert _invoke(["load", str(STEWARD)], writable).exit_code == 2  # a Turtle file names no graph: --graph needed
