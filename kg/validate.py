@@ -9,7 +9,6 @@ Only `sh:Violation` breaks conformance; `sh:Warning` and `sh:Info` are reported 
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -240,9 +239,10 @@ def validate_change(
 def validate_upload(store: Path, upload: list[ox.Quad], shapes: rdflib.Graph) -> ValidationResult:
     """An upload as it would be if written: merged with the current graph (the ontology included), so its
     references to existing territories and actors resolve; the report covers the upload's own nodes."""
-    current = kgstore.open_read_only(store).quads_for_pattern(None, None, None, ox.DefaultGraph())
+    # read the store here, in full: pyoxigraph's iterators may only be dropped by the thread that made them
+    current = list(kgstore.open_read_only(store).quads_for_pattern(None, None, None, ox.DefaultGraph()))
     triples = [q.triple for q in upload]
-    merged = itertools.chain(current, (ox.Quad(t.subject, t.predicate, t.object) for t in triples))
+    merged = current + [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     return validate_change(merged, triples, shapes)
 
 

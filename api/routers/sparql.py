@@ -95,6 +95,16 @@ async def sparql_get(
     return await answer_query(request, call, settings, pool)
 
 
+@router.head("/sparql", include_in_schema=False)
+async def sparql_head(
+    request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep, stats: StatsCacheDep
+) -> Response:
+    """GET's status and headers (content type, ETag, caching) without the body (RFC 9110 §9.3.2)."""
+    answer = await sparql_get(request, call, settings, pool, stats)
+    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+    return Response(status_code=answer.status_code, headers=headers)
+
+
 @router.post(
     "/sparql",
     name="sparql_post",
@@ -119,4 +129,4 @@ async def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 def sparql_other_methods() -> None:
     """A 405 naming both methods (the router's own 405 would name only the first route's)."""
-    raise HTTPException(405, headers={"Allow": "GET, POST"})
+    raise HTTPException(405, headers={"Allow": "GET, HEAD, POST"})

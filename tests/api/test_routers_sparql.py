@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -154,3 +155,15 @@ def test_settings_come_from_the_app_not_the_environment(api_settings: Settings, 
     settings = api_settings.model_copy(update={"cache_max_age": 42})
     with TestClient(create_app(settings, pool)) as client:
         assert client.get("/sparql", params={"query": "ASK {}"}).headers["cache-control"] == "public, max-age=42"
+
+
+def test_head_gives_gets_headers_without_a_body(http: httpx.Client) -> None:
+    """Over a real server: HEAD answers what GET would, headers only (RFC 9110 §9.3.2)."""
+    params = {"query": "ASK { ?s ?p ?o }"}
+    head = http.head("/sparql", params=params, headers={"Accept": "application/sparql-results+json"})
+    get = http.get("/sparql", params=params, headers={"Accept": "application/sparql-results+json"})
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["etag"] == get.headers["etag"]
+    assert http.head("/sparql", params={"query": "SELEC"}).status_code == 400
