@@ -69,7 +69,14 @@ class URITooLong(APIError):
 
 
 class Unauthorized(APIError):
-    """A write without the right bearer token (401, RFC 6750): nothing was read or changed."""
+    """A write without the right bearer token (401, RFC 6750): nothing was read or changed.
+
+    `token_sent`: a token came and was wrong (`error="invalid_token"`), rather than none at all.
+    """
+
+    def __init__(self, detail: str, token_sent: bool) -> None:
+        super().__init__(detail)
+        self.token_sent = token_sent
 
 
 class MethodNotAllowed(APIError):
@@ -141,7 +148,8 @@ def from_error(exc: Exception) -> JSONResponse:
             if isinstance(exc, ValidationFailed) and exc.result is not None:
                 extra.update(json.loads(exc.result.to_json()))  # conforms, violations, warnings, results
             if isinstance(exc, Unauthorized):
-                headers["WWW-Authenticate"] = 'Bearer realm="territoires-industrie", error="invalid_token"'
+                challenge = 'Bearer realm="territoires-industrie"'
+                headers["WWW-Authenticate"] = challenge + (', error="invalid_token"' if exc.token_sent else "")
             if isinstance(exc, MethodNotAllowed):
                 headers["Allow"] = exc.allow
             if status == 503:

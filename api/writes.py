@@ -39,9 +39,9 @@ async def require_writer(request: Request, settings: SettingsDep) -> str:
         raise WriteForbidden("writes are disabled on this server (no KG_WRITE_TOKEN is configured)")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("this write needs the header `Authorization: Bearer <token>`")
+        raise Unauthorized("this write needs the header `Authorization: Bearer <token>`", token_sent=False)
     if not hmac.compare_digest(token.strip().encode(), settings.write_token.get_secret_value().encode()):
-        raise Unauthorized("the bearer token is not the write token")
+        raise Unauthorized("the bearer token is not the write token", token_sent=True)
     sender = request.headers.get("from", "").strip()
     if sender and not _EMAIL.match(sender):
         raise UsageError(f"the From header must be an e-mail address, not {sender!r}")

@@ -34,10 +34,11 @@ from kg import journal
 from kg import store as kgstore
 from kg.errors import GraphNotFound, QuerySyntaxError, UsageError, ValidationFailed, WriteForbidden
 from kg.journal import GraphDiff
-from kg.namespaces import ONTOLOGY_IRI, TI, TID
+from kg.namespaces import BASE, ONTOLOGY_IRI, TI, TID
 from kg.validate import ValidationResult, validate_change
 
 WRITE_LOG_GRAPH = str(TID["graph/write-log"])
+GENID = BASE + ".well-known/genid/"
 PROTECTED_GRAPHS = frozenset({ONTOLOGY_IRI, WRITE_LOG_GRAPH})
 _PROV = "http://www.w3.org/ns/prov#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -79,9 +80,30 @@ def graph_triples(db: ox.Store, graph: str) -> set[ox.Triple]:
 # --- the operations ----------------------------------------------------------------------------------------
 
 
+def skolemize(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """Blank nodes replaced by fresh `/.well-known/genid/` IRIs (RDF 1.1 §3.5), one per blank node.
+
+    A blank node has no name outside its document, so a stored one could not be matched again — by a
+    later write's diff, by the data files' edits (kg.journal) or by a focused validation.
+    """
+    names: dict[ox.BlankNode, ox.NamedNode] = {}
+
+    def iri(term: ox.BlankNode) -> ox.NamedNode:
+        if term not in names:
+            names[term] = ox.NamedNode(f"{GENID}{uuid.uuid4().hex}")
+        return names[term]
+
+    out = set()
+    for t in triples:
+        s = iri(t.subject) if isinstance(t.subject, ox.BlankNode) else t.subject
+        o = iri(t.object) if isinstance(t.object, ox.BlankNode) else t.object
+        out.add(ox.Triple(s, t.predicate, o))
+    return out
+
+
 def put_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> WriteReport:
     """Replace a named graph with `triples` (creating it if needed)."""
-    new = set(triples)
+    new = skolemize(triples)
     _check_writable(graph)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:
@@ -93,7 +115,7 @@ def put_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> Wr
 
 def post_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> WriteReport:
     """Add `triples` to a named graph (creating it if needed): the RDF merge of the Graph Store Protocol."""
-    new = set(triples)
+    new = skolemize(triples)
     _check_writable(graph)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:
@@ -136,7 +158,11 @@ def update(ctx: WriteContext, sparql: str) -> WriteReport:
             old, new = before.get(g, set()), graph_triples(db, g)
             if old != new:
                 _check_writable(g)
-                diffs[g] = GraphDiff(added=new - old, removed=old - new)
+                added = new - old
+                blank = {t for t in added if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)}
+                for t in blank:  # inserted by the update as blank nodes: stored under genid IRIs instead
+                    db.remove(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)))
+                diffs[g] = GraphDiff(added=(added - blank) | skolemize(blank), removed=old - new)
         return diffs
 
     return _transact(ctx, "UPDATE", None, change)

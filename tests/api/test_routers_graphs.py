@@ -93,7 +93,9 @@ def test_writes_without_the_token_are_401_and_change_nothing(w: httpx.Client, he
         ),
     ):
         assert response.status_code == 401, response.text
-        assert response.headers["www-authenticate"].startswith("Bearer ")
+        challenge = response.headers["www-authenticate"]
+        assert challenge.startswith("Bearer realm=")
+        assert ('error="invalid_token"' in challenge) is headers.get("Authorization", "").startswith("Bearer ")
         assert response.headers["content-type"] == "application/problem+json"
     assert _version(w) == before
     assert _count(w, graph) == 0

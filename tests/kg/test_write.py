@@ -277,3 +277,26 @@ def test_two_processes_loading_at_once_are_both_applied(ctx: kgwrite.WriteContex
     for i in (1, 2):
         assert kgwrite.graph_triples(db, f"{TID}source/steward-cli-{i}")
     assert kgstore.BuildInfo.read(kgstore.resolve(ctx.store)).writes == 2
+
+
+def test_blank_nodes_are_stored_under_genid_iris(ctx: kgwrite.WriteContext) -> None:
+    """A blank node could not be matched again by a later write or in the data files: it is skolemized."""
+    assert ctx.data_dir is not None
+    note = ox.BlankNode()
+    triples = [
+        *_doc(),
+        ox.Triple(ox.NamedNode(DOC), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso"), note),
+        ox.Triple(note, LABEL, ox.Literal("Note du steward", language="fr")),
+    ]
+    kgwrite.put_graph(ctx, DOC, triples)
+    stored = kgwrite.graph_triples(kgstore.open_read_only(ctx.store), DOC)
+    assert not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in stored)
+    genids = {t.subject for t in stored if t.subject.value.startswith(kgwrite.GENID)}
+    assert len(genids) == 1
+    kgwrite.update(ctx, f'INSERT DATA {{ GRAPH <{DOC}> {{ [ <{LABEL.value}> "Autre note"@fr ] }} }}')
+    stored = kgwrite.graph_triples(kgstore.open_read_only(ctx.store), DOC)
+    assert len({t.subject for t in stored if t.subject.value.startswith(kgwrite.GENID)}) == 2
+    # replacing the graph removes the genid triples from the store and from the data file alike
+    kgwrite.put_graph(ctx, DOC, _doc())
+    saved = {q.triple for q in parse_file(ctx.data_dir / "graphs" / "source-steward-001.trig")}
+    assert saved == set(_doc()) == kgwrite.graph_triples(kgstore.open_read_only(ctx.store), DOC)
