@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fastapi import Request
+
 from api.errors import NotAcceptable
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
@@ -87,6 +89,9 @@ HTML = Format("html", "text/html", ("application/xhtml+xml",), ("html",))
 RESULTS: tuple[Format, ...] = (JSON, XML, CSV, TSV)  # SELECT / ASK; the first is the default
 GRAPHS: tuple[Format, ...] = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)  # CONSTRUCT / DESCRIBE
 DESCRIPTIONS: tuple[Format, ...] = (TURTLE, JSONLD, RDFXML, NTRIPLES, HTML)  # service description, VoID
+PAGES: tuple[Format, ...] = (HTML, TURTLE, JSONLD, NTRIPLES, RDFXML)
+"""The site's pages of RDF (a resource, the ontology, the home page): HTML first, so a client without preference
+(curl's */*) gets the page; RDF clients get the statements."""
 ALL: tuple[Format, ...] = (*RESULTS, *GRAPHS, HTML)
 
 
@@ -187,6 +192,16 @@ def choose(
             available=available,
         )
     return chosen
+
+
+def requested_formats(request: Request) -> list[str]:
+    """The values of the request's format parameters (`format`, `output`, `results`), in order."""
+    return [value for name, value in request.query_params.multi_items() if name in FORMAT_PARAMETERS]
+
+
+def choose_for(request: Request, offers: Sequence[Format], what: str) -> Format:
+    """`choose` for a GET request: its `Accept` header and its format parameters."""
+    return choose(request.headers.get("accept"), offers, requested_formats(request), what=what)
 
 
 def by_key(key: str, offers: Sequence[Format] = ALL) -> Format:

@@ -22,17 +22,11 @@ RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntr
 
 def _answer(fmt: conneg.Format, tag: str, settings: Settings, body: str | bytes) -> Response:
     data = body.encode("utf-8") if isinstance(body, str) else body
-    return Response(data, media_type=fmt.content_type, headers=caching.headers(tag, settings.cache_max_age, len(data)))
+    return caching.response(data, fmt.content_type, tag, settings.cache_max_age)
 
 
 def _serialize(graph: Graph, fmt: conneg.Format) -> bytes:
     return graph.serialize(format=RDFLIB_FORMATS[fmt.key], encoding="utf-8")
-
-
-def _not_modified(request: Request, tag: str, settings: Settings) -> Response | None:
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
-    return None
 
 
 def describe_service(
@@ -42,7 +36,7 @@ def describe_service(
     endpoint, void_url = str(request.url_for("sparql")), str(request.url_for("void"))
     fmt = conneg.choose(accept, conneg.DESCRIPTIONS, requested, what="the service description")
     tag = caching.etag(stats.version, "sd", fmt.key, endpoint, settings.model_dump_json())
-    if (cached := _not_modified(request, tag, settings)) is not None:
+    if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return cached
     if fmt is conneg.HTML:
         return _answer(fmt, tag, settings, pages.service_page(endpoint, void_url, stats, settings))
@@ -57,7 +51,7 @@ def describe_dataset(
     endpoint, void_url = str(request.url_for("sparql")), str(request.url_for("void"))
     fmt = conneg.choose(accept, conneg.DESCRIPTIONS, requested, what="the VoID description")
     tag = caching.etag(stats.version, "void", fmt.key, endpoint)
-    if (cached := _not_modified(request, tag, settings)) is not None:
+    if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return cached
     if fmt is conneg.HTML:
         return _answer(fmt, tag, settings, pages.void_page(endpoint, void_url, stats))

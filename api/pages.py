@@ -8,17 +8,18 @@ JavaScript, a plain form sends the query by GET.
 from __future__ import annotations
 
 import json
+import re
+import textwrap
 from html import escape
-from urllib.parse import quote
 
-from api import site
+from api import rendering, site
 from api.conneg import GRAPHS, RESULTS
 from api.service_description import limits_text
 from api.stats import DatasetStats
 from kg import queries
 from kg.config import Settings
 from kg.errors import KGError
-from kg.namespaces import PREFIXES
+from kg.namespaces import ONTOLOGY_IRI, PREFIXES
 
 DEFAULT_QUERY = """# En quelle année la phase 1 s'est-elle terminée, selon chaque document source ?
 SELECT ?annee ?document ?fichier WHERE {
@@ -26,6 +27,7 @@ SELECT ?annee ?document ?fichier WHERE {
   ?document ti:seedFile ?fichier .
 } ORDER BY ?annee ?document"""
 """The first tab's query, after the project's prefixes: it shows that each source keeps its own claims."""
+SHORT_DESCRIPTION = 140
 
 
 def _graphs_table(stats: DatasetStats) -> str:
@@ -55,7 +57,17 @@ def example_text(q: queries.CannedQuery) -> str:
     required = {p.name: p.example for p in q.params if p.required and p.example is not None}
     text = q.bind(required)
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#+")).strip()
-    return f"# {q.title}\n{body}\n"
+    about = "".join(f"# {line}\n" for line in textwrap.wrap(q.description, 100))
+    return f"# {q.title}\n{about}{body}\n"
+
+
+def short_description(text: str, limit: int = SHORT_DESCRIPTION) -> str:
+    """The first sentence of a description, cut at a word before `limit` characters (the page shows it under
+    an example's button; the whole description opens with the query, as comments)."""
+    first = re.split(r"(?<=[.;:])\s+(?=[A-Z(])", text.strip(), maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—–(") + "…"
 
 
 def canned_examples() -> list[dict[str, str]]:
@@ -71,13 +83,17 @@ def canned_examples() -> list[dict[str, str]]:
     return examples
 
 
-RESOURCE_PAGE = "/resource?iri="
-"""Where a page links an IRI of the graph (any namespace): the resource page, the IRI percent-encoded after it."""
-
-
-def resource_url(iri: str) -> str:
-    """The page of any IRI of the graph on this server."""
-    return RESOURCE_PAGE + quote(iri, safe="")
+def page_links() -> dict[str, str]:
+    """What a page's script needs to link an IRI to its page here exactly as `rendering.href` does (the rules
+    are applied by api/static/site/links.js): our namespace and the path of its pages, the ontology and its page,
+    and the page of any other IRI, form-encoded after it. Each page prefix is asked of `href` itself."""
+    return {
+        "id": rendering.ID,
+        "idPage": rendering.href(rendering.ID),
+        "ontology": ONTOLOGY_IRI,
+        "ontologyPage": rendering.href(ONTOLOGY_IRI),
+        "resource": rendering.href(""),
+    }
 
 
 def json_script(element_id: str, data: object) -> str:
@@ -91,13 +107,14 @@ def service_page(endpoint: str, void_url: str, stats: DatasetStats, settings: Se
     dataset summary, formats and limits. Without JavaScript a plain form sends the query by GET."""
     examples = canned_examples()
     buttons = "\n".join(
-        f'<li><button type="button" data-example="{escape(e["name"])}" title="{escape(e["description"])}">'
-        f"{escape(e['title'])}</button></li>"
+        f'<li><button type="button" data-example="{escape(e["name"])}" aria-describedby="example-{escape(e["name"])}">'
+        f"{escape(e['title'])}</button>\n"
+        f'<span id="example-{escape(e["name"])}" lang="en">{escape(short_description(e["description"]))}</span></li>'
         for e in examples
     )
     config = {
         "endpoint": endpoint,
-        "resource": RESOURCE_PAGE,
+        "links": page_links(),
         "prefixes": PREFIXES,
         "query": f"{prefix_block()}\n\n{DEFAULT_QUERY}\n",
         "examples": examples,
@@ -115,8 +132,9 @@ requête) ; <kbd>Ctrl</kbd>+<kbd>Entrée</kbd> exécute la requête, <kbd>Ctrl</
 un préfixe, une classe ou une propriété du graphe.</p>
 
 <h2 id="exemples">Requêtes prêtes à l'emploi</h2>
-<p>Chaque bouton ouvre la requête dans un nouvel onglet de l'éditeur et l'exécute. Les paramètres facultatifs
-restent <code>UNDEF</code> dans le bloc <code>VALUES</code> : remplacez-en un par une valeur pour filtrer.</p>
+<p>Chaque bouton ouvre la requête dans un nouvel onglet de l'éditeur et l'exécute ; sa description complète
+(en anglais) est en commentaire en tête de la requête. Les paramètres facultatifs restent <code>UNDEF</code> dans le
+bloc <code>VALUES</code> : remplacez-en un par une valeur pour filtrer.</p>
 <ul class="examples">
 {buttons}
 </ul>
@@ -163,7 +181,11 @@ Le format se choisit par l'en-tête <code>Accept</code> ou le paramètre <code>f
         f'<link rel="stylesheet" href="{site.VENDOR_STATIC}/yasgui/yasgui.min.css">\n'
         f'<link rel="stylesheet" href="{site.SITE_STATIC}/interactive.css">\n'
     )
-    scripts = (f"{site.VENDOR_STATIC}/yasgui/yasgui.min.js", f"{site.SITE_STATIC}/sparql.js")
+    scripts = (
+        f"{site.VENDOR_STATIC}/yasgui/yasgui.min.js",
+        f"{site.SITE_STATIC}/links.js",
+        f"{site.SITE_STATIC}/sparql.js",
+    )
     return site.page(
         "Territoires d'industrie : point d'accès SPARQL", body, current="/sparql", head=head, scripts=scripts
     )
@@ -178,6 +200,7 @@ géographie officielle d'Etalab sous <a href="https://www.etalab.gouv.fr/licence
 
 <h2>Statistiques</h2>
 <table>
+<caption>Le graphe par défaut (l'union des graphes nommés) en chiffres</caption>
 <tr><th scope="row">Triplets distincts (graphe par défaut)</th><td class=n>{stats.triples}</td></tr>
 <tr><th scope="row">Entités</th><td class=n>{stats.entities}</td></tr>
 <tr><th scope="row">Classes</th><td class=n>{stats.classes}</td></tr>

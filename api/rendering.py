@@ -2,20 +2,22 @@
 
 Every IRI of the graph has a page here: ours under `/id/…` (the path of the IRI itself), the ontology at
 `/ontology`, anything else (INSEE, W3C vocabularies, ontology terms) at `/resource?iri=…`. Text always
-goes through `html.escape`; French is the page language, and English text carries `lang="en"`.
+goes through `html.escape`, and a URL taken from the graph through `safe_url` before it becomes a link;
+French is the page language, and English text carries `lang="en"`.
 """
 
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
+from api.site import SITE_STATIC
 from kg.describe import Label, Source, Term, compact
 from kg.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TID
 
 ID = str(TID)
 SOURCE_PREFIX = ID + "source/"
-PAGES_CSS = "/static/site/pages.css"
+PAGES_CSS = f"{SITE_STATIC}/pages.css"
 HEAD = f'<link rel="stylesheet" href="{PAGES_CSS}">\n'
 MONTHS = (
     "janvier",
@@ -43,6 +45,23 @@ def href(iri: str) -> str:
     if iri == ONTOLOGY_IRI:
         return "/ontology"
     return "/resource?" + urlencode({"iri": iri})
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` if a link may point there: an http(s) URL with a host, or a path of this site; else None.
+
+    A URL read from the graph (a licence, a homepage) goes through here before it becomes an `href`, so a
+    `javascript:` or `data:` value never becomes a link that runs something.
+    """
+    if not url or any(ord(c) <= 0x20 or c in '\\"<>`' or ord(c) == 0x7F for c in url):
+        return None
+    if url.startswith("/"):
+        return url if not url.startswith("//") else None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def with_format(page: str, fmt: str) -> str:

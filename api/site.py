@@ -27,6 +27,16 @@ NAV: list[tuple[str, str]] = [
     ("/.well-known/void", "Jeu de données"),
     ("/docs", "API"),
 ]
+NAV_DESCRIPTIONS: dict[str, str] = {  # what each part of the site is for (the home page lists them)
+    "/": "ce que contient le graphe et d'où il vient",
+    "/sparql": "interroger le graphe, avec des exemples prêts à lancer",
+    "/explore/network": "qui travaille avec qui, par territoire et par dispositif",
+    "/explore/funding": "les flux par territoire, dispositif et financeur, avec leurs sources",
+    "/ontology": "les classes et les propriétés du modèle, en français et en anglais",
+    "/shapes": "ce que chaque classe doit et devrait avoir",
+    "/.well-known/void": "statistiques et graphes nommés (VoID)",
+    "/docs": "toutes les opérations, documentées et essayables",
+}
 
 
 def page(

@@ -3,7 +3,7 @@
 Both render `kg` models — `kg.shapes_doc.ShapesDoc` and `kg.validate.ValidationResult` — inside `api.site.page`:
 French, one h1, captioned tables with header cells, readable on a phone (tables scroll sideways), no script.
 Every shape has an id on `/shapes` (`kg.shapes_doc.anchor`), so a report links each result to the rule that
-produced it, and each focus node to its page (`/resource?iri=`). The shapes' names, comments and messages are
+produced it, and each focus node to its page (`api.rendering.href`). The shapes' names, comments and messages are
 written in English without a language tag (see `shapes/`), so they are marked `lang="en"` for screen readers.
 """
 
@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from html import escape
-from urllib.parse import quote
 
 from api import site
+from api.rendering import href
 from kg import shapes_doc
 from kg.shapes_doc import ClassDoc, Rule, ShapeDoc, ShapesDoc, Target
 from kg.validate import ValidationIssue, ValidationResult
 
 SHAPES_PATH = "/shapes"
-RESOURCE_PATH = "/resource"
 HEAD = f'<link rel="stylesheet" href="{site.SITE_STATIC}/steward.css">\n'
 UNTAGGED_LANGUAGE = "en"  # the shapes' texts are untagged English
 PAGE_LANGUAGE = "fr"
@@ -57,11 +56,6 @@ def _plural(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n <= 1 else plural}"
 
 
-def resource_href(iri: str) -> str:
-    """The page of a resource of the graph."""
-    return f"{RESOURCE_PATH}?iri={quote(iri, safe='')}"
-
-
 def shape_href(iri: str, *, on_page: bool = False) -> str:
     """Where a shape is explained: its anchor on /shapes."""
     return ("" if on_page else SHAPES_PATH) + "#" + shapes_doc.anchor(iri)
@@ -91,7 +85,7 @@ def _requirements_cell(rule: Rule) -> str:
 
 def _table(caption: str, headers: Iterable[str], rows: Iterable[str], css: str = "") -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-    klass = f' class="{css}"' if css else ""
+    klass = f' class="{escape(css)}"' if css else ""
     return (
         f'<div class="table-wrap"><table{klass}>\n<caption>{caption}</caption>\n'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{''.join(rows)}</tbody>\n</table></div>\n"
@@ -181,7 +175,8 @@ def _shape_section(shape: ShapeDoc, doc: ShapesDoc, seen: set[str]) -> str:
             named = f"<br><code>{escape(shapes_doc.curie(rule.shape, doc.prefixes))}</code>"
         comment = f'<br><span class="muted">{_span(rule.comment)}</span>' if rule.comment else ""
         rows.append(
-            f'<tr{row_id}><td class="sev-{rule.severity.lower()}">{SEVERITY_CELLS.get(rule.severity, rule.severity)}'
+            f'<tr{row_id}><td class="sev-{escape(rule.severity.lower())}">'
+            f"{escape(SEVERITY_CELLS.get(rule.severity, rule.severity))}"
             f"{named}</td><td>{_property_cell(rule)}</td><td>{_requirements_cell(rule)}</td>"
             f"<td>{_span(rule.message)}{comment}</td></tr>\n"
         )
@@ -256,9 +251,7 @@ ressources qu'une requête choisit.</p>
 def _focus_cell(issue: ValidationIssue) -> str:
     if shapes_doc.is_iri(issue.focus_node):
         text = _span(issue.focus_label, PAGE_LANGUAGE) if issue.focus_label else "ressource"
-        return (
-            f'<a href="{escape(resource_href(issue.focus_node))}">{text}</a><br><code>{escape(issue.focus_node)}</code>'
-        )
+        return f'<a href="{escape(href(issue.focus_node))}">{text}</a><br><code>{escape(issue.focus_node)}</code>'
     label = f"{_span(issue.focus_label, PAGE_LANGUAGE)}<br>" if issue.focus_label else ""
     return f'{label}<span class="muted">nœud anonyme</span> <code>{escape(issue.focus_node)}</code>'
 
@@ -275,7 +268,7 @@ def _value_cell(issue: ValidationIssue) -> str:
     if issue.value is None:
         return '<span class="muted">—</span>'
     if shapes_doc.is_iri(issue.value):
-        return f'<a href="{escape(resource_href(issue.value))}"><code>{escape(issue.value)}</code></a>'
+        return f'<a href="{escape(href(issue.value))}"><code>{escape(issue.value)}</code></a>'
     return f"<code>{escape(issue.value)}</code>"
 
 
@@ -296,7 +289,7 @@ def _issues_table(severity: str, issues: list[ValidationIssue]) -> str:
         for i in issues
     )
     return (
-        f'<section aria-labelledby="{anchor}">\n<h2 id="{anchor}">{escape(title)} ({len(issues)})</h2>\n'
+        f'<section aria-labelledby="{escape(anchor)}">\n<h2 id="{escape(anchor)}">{escape(title)} ({len(issues)})</h2>\n'
         + _table(
             f'<span class="visually-hidden">{escape(_plural(len(issues), singular, plural))} : ressource, propriété, '
             "valeur en cause, message et règle enfreinte</span>",
@@ -336,7 +329,7 @@ def validation_report_page(result: ValidationResult, *, source_name: str | None 
     mark = "✔" if ok else "✖"
     body = f"""<h1>Rapport de validation{source}</h1>
 <p class="verdict {"ok" if ok else "ko"}" role="status"><span aria-hidden="true">{mark}</span> {escape(verdict(result))}</p>
-<p>{explanation} Les règles sont expliquées sur la page <a href="{SHAPES_PATH}">Règles de validation</a>.</p>
+<p>{explanation} Les règles sont expliquées sur la page <a href="{escape(SHAPES_PATH)}">Règles de validation</a>.</p>
 {sections}"""
     title = "Rapport de validation" + (f" — {source_name}" if source_name else "")
     return site.page(title, body, head=HEAD)

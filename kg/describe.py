@@ -3,7 +3,7 @@
 A resource is described by the statements where it is the subject ("outgoing") or the object ("incoming"),
 each with the named graphs that state it — its sources — from the canned query `resource-facts`. RDF
 clients get the same statements as a graph (`graph_query`, a CONSTRUCT). An IRI the graph only uses as a
-property has no statements but is known all the same (`usage_query`). Every query takes the IRI as a typed
+property has no statements but is known all the same (`usage_query`), and `uses_query` lists those uses. Every query takes the IRI as a typed
 term bound by `kg.queries` (a VALUES block), never pasted into the text.
 
 The functions take a `Run` — a callable that evaluates a SELECT or ASK and returns SPARQL JSON — so the
@@ -19,6 +19,7 @@ from typing import Any
 
 from kg import queries
 from kg.errors import BadParameter, UnknownResource
+from kg.labels import LABEL_PROPERTIES, Label, pick
 from kg.namespaces import PREFIXES
 from kg.queries import CannedQuery, Param
 
@@ -28,9 +29,7 @@ Run = Callable[[str], bytes]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-OWL = "http://www.w3.org/2002/07/owl#"
-LABELS = (SKOS + "prefLabel", RDFS + "label")  # the resource's own name, preferred first
+LABELS = LABEL_PROPERTIES  # the resource's own name, preferred first
 FACTS_QUERY = "resource-facts"
 
 _RESOURCE = Param("resource", "iri", required=True, description="The resource described.")
@@ -41,6 +40,11 @@ _GRAPH = CannedQuery(
     params=(_RESOURCE,),
 )
 _USAGE = CannedQuery("resource-usage", "ASK WHERE { ?subject ?resource ?object }\n", params=(_RESOURCE,))
+_USES = CannedQuery(
+    "resource-uses",
+    "SELECT ?subject ?object ?graph WHERE { GRAPH ?graph { ?subject ?resource ?object } }\nLIMIT 200\n",
+    params=(_RESOURCE,),
+)
 
 # Prefixes for display beyond the project's own (vocabularies the ontology reuses).
 DISPLAY_PREFIXES: dict[str, str] = {
@@ -51,44 +55,6 @@ DISPLAY_PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "sh": "http://www.w3.org/ns/shacl#",
-}
-
-# French and English names of the standard terms the graph uses without labelling them.
-KNOWN_LABELS: dict[str, tuple[str, str]] = {
-    RDF_TYPE: ("type", "type"),
-    RDFS + "label": ("libellé", "label"),
-    RDFS + "comment": ("commentaire", "comment"),
-    RDFS + "seeAlso": ("voir aussi", "see also"),
-    RDFS + "isDefinedBy": ("défini par", "is defined by"),
-    RDFS + "subClassOf": ("sous-classe de", "subclass of"),
-    RDFS + "subPropertyOf": ("sous-propriété de", "subproperty of"),
-    RDFS + "domain": ("domaine", "domain"),
-    RDFS + "range": ("codomaine", "range"),
-    OWL + "equivalentClass": ("classe équivalente", "equivalent class"),
-    OWL + "equivalentProperty": ("propriété équivalente", "equivalent property"),
-    OWL + "inverseOf": ("inverse de", "inverse of"),
-    OWL + "versionInfo": ("version", "version"),
-    OWL + "versionIRI": ("IRI de la version", "version IRI"),
-    SKOS + "prefLabel": ("libellé préféré", "preferred label"),
-    SKOS + "altLabel": ("autre libellé", "alternative label"),
-    SKOS + "definition": ("définition", "definition"),
-    SKOS + "notation": ("notation", "notation"),
-    SKOS + "inScheme": ("dans le vocabulaire", "in scheme"),
-    SKOS + "topConceptOf": ("concept de tête de", "top concept of"),
-    SKOS + "hasTopConcept": ("a pour concept de tête", "has top concept"),
-    SKOS + "broader": ("concept plus large", "broader"),
-    SKOS + "narrower": ("concept plus précis", "narrower"),
-    DCTERMS + "title": ("titre", "title"),
-    DCTERMS + "description": ("description", "description"),
-    DCTERMS + "date": ("date", "date"),
-    DCTERMS + "issued": ("date de publication", "issued"),
-    DCTERMS + "modified": ("date de mise à jour", "modified"),
-    DCTERMS + "created": ("date de création", "created"),
-    DCTERMS + "language": ("langue", "language"),
-    DCTERMS + "license": ("licence", "license"),
-    DCTERMS + "source": ("source", "source"),
-    DCTERMS + "publisher": ("éditeur", "publisher"),
-    DCTERMS + "creator": ("auteur", "creator"),
 }
 
 
@@ -117,26 +83,6 @@ class Term:
         if self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
             return f"{text}^^{compact(self.datatype, angle=True)}"
         return text
-
-
-@dataclass(frozen=True)
-class Label:
-    """A name in French and in English, either possibly missing."""
-
-    fr: str | None = None
-    en: str | None = None
-
-    @property
-    def text(self) -> str | None:
-        """The French name, else the English one."""
-        return self.fr or self.en
-
-    def or_known(self, iri: str) -> Label:
-        """This label, or the built-in names of a standard term when the graph gives none."""
-        if self.text is None and iri in KNOWN_LABELS:
-            fr, en = KNOWN_LABELS[iri]
-            return Label(fr, en)
-        return self
 
 
 @dataclass(frozen=True)
@@ -174,12 +120,12 @@ class Description:
     @property
     def label(self) -> Label:
         """Its own name: the preferred label in each language, else any label; empty when it has none."""
-        names: dict[str, str] = {}
-        for prop in LABELS:  # the preferred property first
-            for f in self.outgoing:
-                if f.property == prop and f.value.kind == "literal":
-                    names.setdefault((f.value.lang or "").lower().split("-")[0], f.value.value)
-        return Label(names.get("fr") or names.get(""), names.get("en"))
+        return pick(
+            (f.value.value, f.value.lang)
+            for prop in LABELS  # the preferred property first
+            for f in self.outgoing
+            if f.property == prop and f.value.kind == "literal"
+        )
 
     @property
     def types(self) -> tuple[Fact, ...]:
@@ -216,6 +162,15 @@ def parse_iri(text: str | None, name: str = "iri") -> str:
     return value
 
 
+def is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI, as the queries below take it (`/id/a%20b` names no IRI at all)."""
+    try:
+        _RESOURCE.term(text)
+    except BadParameter:
+        return False
+    return True
+
+
 def facts_query(iri: str) -> str:
     """The canned `resource-facts` query for this IRI: statements both ways, with labels and sources."""
     return queries.get(FACTS_QUERY).bind({"resource": iri})
@@ -229,6 +184,11 @@ def graph_query(iri: str) -> str:
 def usage_query(iri: str) -> str:
     """An ASK: does some statement use this IRI as its property?"""
     return _USAGE.bind({"resource": iri})
+
+
+def uses_query(iri: str) -> str:
+    """A SELECT of the statements that use this IRI as their property, with their graphs (the first 200)."""
+    return _USES.bind({"resource": iri})
 
 
 # --- answers -----------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ the entry of `ti:Phase`.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +16,12 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from kg.describe import Label
+from kg.labels import LABEL_PROPERTIES, Label, pick, sort_key
 from kg.namespaces import ONTOLOGY_IRI, TI
 from kg.rdf_io import parse_files, to_rdflib_graph
 
 VANN = "http://purl.org/vocab/vann/"
+LABEL_NODES = tuple(URIRef(p) for p in LABEL_PROPERTIES)
 KINDS: tuple[tuple[URIRef, str], ...] = (
     (OWL.Class, "class"),
     (OWL.ObjectProperty, "object"),
@@ -74,24 +74,16 @@ class OntologyDoc:
     schemes: tuple[Entry, ...]
     labels: dict[str, Label] = field(default_factory=dict)
     hierarchy: tuple[tuple[str, int], ...] = ()  # (class IRI, depth) in tree order, for a table of contents
-
-    def anchor_of(self, iri: str) -> str | None:
-        """The anchor of a term documented on the page, or None for a term documented elsewhere."""
-        for entry in (*self.classes, *(e for es in self.properties.values() for e in es), *self.schemes):
-            if entry.iri == iri:
-                return entry.anchor
-        return None
+    anchors: dict[str, str] = field(default_factory=dict)  # IRI → anchor of the terms documented on the page
 
 
 def _label(g: Graph, s: URIRef, *predicates: URIRef) -> Label:
-    """French and English values of the first predicate that has them (sorted, so the choice is stable)."""
-    fr = en = None
-    for p in predicates:
-        values = sorted((o for o in g.objects(s, p) if isinstance(o, Literal)), key=str)
-        fr = fr or next((str(o) for o in values if (o.language or "").startswith("fr")), None)
-        en = en or next((str(o) for o in values if (o.language or "").startswith("en")), None)
-        fr = fr or next((str(o) for o in values if not o.language), None)
-    return Label(fr, en)
+    """The French and English values, the first predicate preferred (sorted, so the choice is stable)."""
+    return pick(
+        (str(o), o.language)
+        for p in predicates
+        for o in sorted((o for o in g.objects(s, p) if isinstance(o, Literal)), key=str)
+    )
 
 
 def _iris(nodes: Iterable[object]) -> tuple[str, ...]:
@@ -106,9 +98,8 @@ def _anchor(iri: str) -> str:
 
 
 def _sort_key(e: Entry) -> str:
-    """Alphabetical order of the French name, accents ignored ("événement" between "dispositif" and "fonds")."""
-    text = unicodedata.normalize("NFKD", (e.label.text or e.anchor).casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    """Alphabetical order of the French name, accents ignored."""
+    return sort_key(e.label.text or e.anchor)
 
 
 def _class(g: Graph, c: URIRef) -> Entry:
@@ -150,7 +141,7 @@ def _scheme(g: Graph, s: URIRef) -> Entry:
                     str(m),
                     "",
                     "concept",
-                    _label(g, m, SKOS.prefLabel, RDFS.label),
+                    _label(g, m, *LABEL_NODES),
                     _label(g, m, SKOS.definition, RDFS.comment),
                     (("types", _iris(g.objects(m, RDF.type))),),
                     notation=next((str(n) for n in g.objects(m, SKOS.notation)), None),
@@ -165,7 +156,7 @@ def _scheme(g: Graph, s: URIRef) -> Entry:
         str(s),
         _anchor(str(s)),
         "scheme",
-        _label(g, s, SKOS.prefLabel, RDFS.label),
+        _label(g, s, *LABEL_NODES),
         _label(g, s, RDFS.comment, SKOS.definition),
         members=members,
     )
@@ -217,7 +208,8 @@ def document(g: Graph, ontology_iri: str = ONTOLOGY_IRI) -> OntologyDoc:
             key=_sort_key,
         )
     )
-    labels = {str(s): _label(g, s, SKOS.prefLabel, RDFS.label) for s in set(g.subjects()) if isinstance(s, URIRef)}
+    labels = {str(s): _label(g, s, *LABEL_NODES) for s in set(g.subjects()) if isinstance(s, URIRef)}
+    anchors = {e.iri: e.anchor for e in (*classes, *(e for es in properties.values() for e in es), *schemes)}
     return OntologyDoc(
         iri=ontology_iri,
         title=_label(g, onto, RDFS.label, DCTERMS.title),
@@ -235,9 +227,11 @@ def document(g: Graph, ontology_iri: str = ONTOLOGY_IRI) -> OntologyDoc:
         schemes=schemes,
         labels=labels,
         hierarchy=_hierarchy(classes),
+        anchors=anchors,
     )
 
 
 def load(paths: Iterable[Path]) -> Graph:
-    """The ontology files as one rdflib graph (parsed strictly by pyoxigraph, with positions on error)."""
-    return to_rdflib_graph(parse_files(paths))
+    """The ontology files as one rdflib graph (parsed strictly by pyoxigraph, with positions on error; the blank
+    nodes of each file kept apart)."""
+    return to_rdflib_graph(parse_files(paths, rename_blank_nodes=True))

@@ -39,14 +39,18 @@ def format_for(path: Path) -> ox.RdfFormat:
         raise UsageError(f"{path}: unknown RDF file extension {path.suffix!r} (known: {known})") from None
 
 
-def parse_file(path: Path, default_graph: str | None = None) -> list[ox.Quad]:
-    """All quads of one file; triples of a triple-only syntax go to `default_graph` when given."""
+def parse_file(path: Path, default_graph: str | None = None, *, rename_blank_nodes: bool = False) -> list[ox.Quad]:
+    """All quads of one file; triples of a triple-only syntax go to `default_graph` when given.
+
+    `rename_blank_nodes` gives the file's blank nodes fresh labels, so that `_:b0` of two files stays two nodes
+    when their quads are merged.
+    """
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     fmt = format_for(path)
     target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(default_graph) if default_graph else ox.DefaultGraph()
     try:
-        quads = list(ox.parse(path=str(path), format=fmt))
+        quads = list(ox.parse(path=str(path), format=fmt, rename_blank_nodes=rename_blank_nodes))
     except SyntaxError as e:
         raise RDFParseError(str(path), _parser_message(e), e.lineno, e.offset) from None
     except ValueError as e:  # some pyoxigraph parsers raise ValueError without a position
@@ -56,11 +60,13 @@ def parse_file(path: Path, default_graph: str | None = None) -> list[ox.Quad]:
     return quads
 
 
-def parse_files(paths: Iterable[Path], default_graph: str | None = None) -> list[ox.Quad]:
-    """Quads of several files, in order."""
+def parse_files(
+    paths: Iterable[Path], default_graph: str | None = None, *, rename_blank_nodes: bool = False
+) -> list[ox.Quad]:
+    """Quads of several files, in order; `rename_blank_nodes` keeps each file's blank nodes apart."""
     quads: list[ox.Quad] = []
     for path in paths:
-        quads.extend(parse_file(path, default_graph))
+        quads.extend(parse_file(path, default_graph, rename_blank_nodes=rename_blank_nodes))
     return quads
 
 

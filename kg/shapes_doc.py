@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Literal, Node, URIRef
 
 from kg.errors import UsageError
+from kg.labels import LABEL_PROPERTIES, pick, sort_key
 from kg.namespaces import BASE, PREFIXES
 from kg.rdf_io import parse_files, rdf_files, to_rdflib_graph
 from kg.validate import load_graph_dir
@@ -42,33 +42,6 @@ DEFAULT_PREFIXES: dict[str, str] = {
 
 SEVERITIES = ("Violation", "Warning", "Info")
 SEVERITY_LABELS = {"Violation": "obligatoire", "Warning": "recommandé", "Info": "pour information"}
-
-# French names of the standard terms the shapes use: the ontology labels only its own terms.
-STANDARD_LABELS: dict[str, str] = {
-    str(RDFS.label): "libellé",
-    str(SKOS.prefLabel): "libellé préféré",
-    str(SKOS.altLabel): "autre libellé",
-    str(SKOS.inScheme): "schéma de concepts",
-    str(SKOS.topConceptOf): "concept de tête de",
-    str(SKOS.Concept): "concept SKOS",
-    str(SKOS.ConceptScheme): "schéma de concepts SKOS",
-    "http://schema.org/value": "valeur",
-    "http://schema.org/minValue": "valeur minimale",
-    "http://schema.org/maxValue": "valeur maximale",
-    "http://schema.org/currency": "devise",
-    "http://schema.org/superEvent": "événement parent",
-    "http://schema.org/QuantitativeValue": "quantité",
-    "http://purl.org/dc/terms/title": "titre",
-    "http://purl.org/dc/terms/language": "langue",
-    "http://purl.org/dc/terms/date": "date",
-    "http://purl.org/dc/terms/modified": "date de modification",
-    "http://purl.org/dc/terms/issued": "date de publication",
-    "http://purl.org/dc/terms/created": "date de création",
-    "http://purl.org/dc/terms/publisher": "éditeur",
-    "http://purl.org/dc/terms/description": "description",
-    "http://rdf.insee.fr/def/geo#codeINSEE": "code INSEE",
-    "http://rdf.insee.fr/def/geo#subdivisionDe": "subdivision de",
-}
 
 DATATYPE_LABELS: dict[str, str] = {
     str(XSD.string): "texte sans langue",
@@ -324,10 +297,6 @@ class ShapesDoc:
 # --- reading the graphs ---------------------------------------------------------------------------------------
 
 
-def _sort_key(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-
-
 class Text(str):
     """A string read from the shapes or the ontology that keeps its language tag (None when untagged)."""
 
@@ -369,11 +338,17 @@ class _Reader:
 
     # names
     def label(self, node: Node) -> str | None:
-        own = _pick([*self.onto.objects(node, RDFS.label), *self.onto.objects(node, SKOS.prefLabel)])  # type: ignore[arg-type]
-        if own:
-            return own
-        standard = STANDARD_LABELS.get(str(node))
-        return Text(standard, "fr") if standard else None
+        """The term's name from the ontology, as the other pages name it; a standard term's built-in name."""
+        candidates = (
+            (str(o), o.language)
+            for p in LABEL_PROPERTIES
+            for o in sorted(self.onto.objects(node, URIRef(p)), key=str)  # type: ignore[arg-type]
+            if isinstance(o, Literal)
+        )
+        label = pick(candidates).or_known(str(node))
+        if label.fr:
+            return Text(label.fr, "fr")
+        return Text(label.en, "en") if label.en else None
 
     def term(self, node: Node) -> Term:
         if isinstance(node, URIRef):
@@ -692,7 +667,7 @@ def build(
                 see_also=_terms(reader, {s for s in supers - {node} if str(s) in targeted}),
             )
         )
-    classes.sort(key=lambda c: (_sort_key(c.term.display), c.term.iri))
+    classes.sort(key=lambda c: (sort_key(c.term.display), c.term.iri))
 
     header = next((s for s in shapes.subjects(RDF.type, OWL.Ontology)), None)
     return ShapesDoc(
@@ -706,12 +681,12 @@ def build(
 
 
 def _terms(reader: _Reader, nodes: Iterable[Node]) -> tuple[Term, ...]:
-    return tuple(sorted((reader.term(n) for n in nodes), key=lambda t: (_sort_key(t.display), t.iri)))
+    return tuple(sorted((reader.term(n) for n in nodes), key=lambda t: (sort_key(t.display), t.iri)))
 
 
 def load(shapes_dir: Path, ontology_dir: Path) -> ShapesDoc:
     """The model of the shapes in `shapes_dir`, in the order of the files, labelled from `ontology_dir`."""
-    quads = parse_files(rdf_files(shapes_dir))
+    quads = parse_files(rdf_files(shapes_dir), rename_blank_nodes=True)
     order: dict[str, int] = {}
     for index, quad in enumerate(quads):
         if isinstance(quad.subject, ox.NamedNode):
@@ -724,7 +699,7 @@ def source(shapes_dir: Path) -> bytes:
     files = rdf_files(shapes_dir)
     if len(files) == 1 and files[0].suffix.lower() == ".ttl":
         return files[0].read_bytes()
-    graph = load_graph_dir(shapes_dir)
+    graph = to_rdflib_graph(parse_files(files, rename_blank_nodes=True))  # `_:b0` of two files: two nodes
     for prefix, namespace in DEFAULT_PREFIXES.items():
         graph.bind(prefix, namespace, override=False)
     return graph.serialize(format="turtle", encoding="utf-8")

@@ -5,27 +5,32 @@ worker pool with the network router's per-version cache of rows, so they add no 
 network page is a frame for Cytoscape.js (vendored, see frontend/): api/static/site/network.js fetches
 `GET /network` and filters it in the browser. The funding page is rendered here — filters, a table of flows
 with each amount's qualifier and source, totals and an inline SVG bar chart — so it reads without
-JavaScript; api/static/site/funding.js only makes the table sortable.
+JavaScript; api/static/site/funding.js only makes the table sortable. Its filters are checked before anything
+runs: a bad, empty-where-not-allowed or repeated value is a `BadParameter` (400 naming it) — problem+json for
+programs, the page itself with the error explained for browsers.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from html import escape
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api import site
+from api import conneg, site
 from api.deps import StatsDep
-from api.pages import RESOURCE_PAGE, json_script, resource_url
+from api.pages import json_script, page_links
+from api.rendering import href
 from api.routers.network import SelectDep
+from api.routers.queries import read_parameters
 from api.stats import DatasetStats
 from kg import queries
+from kg.errors import BadParameter
 from kg.network import Select
 
 router = APIRouter(prefix="/explore", tags=["explore"], include_in_schema=False)
@@ -75,12 +80,20 @@ QUALIFIERS = {  # the English labels funding-flows answers (vocabulary cs:qualif
 }
 PERIODS = {"P1Y": "par an", "P1M": "par mois", "P1W": "par semaine", "P1D": "par jour"}
 GROUPS = {"scheme": "dispositif ou plan", "funder": "financeur", "region": "région", "phase": "phase"}
+DEFAULT_GROUP = "scheme"
+FILTERS = ("territory", "scheme", "funder")  # the funding page's filters: parameters of funding-flows and -totals
 UNNAMED_GROUP = {
     "scheme": "(sans dispositif nommé)",
     "funder": "(financeur non nommé)",
     "region": "(sans région)",
     "phase": "(sans phase)",
 }
+
+
+def sort_key(text: str) -> str:
+    """Text as it sorts for a French reader: accents and case ignored ("Écrins" among the E, not after Z)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def local_name(iri: str) -> str:
@@ -129,8 +142,8 @@ def network_page_html(rows: list[dict[str, str | None]]) -> str:
             territories.append((iri, label))
         elif category == "scheme":
             schemes.append((iri, label))
-    territories.sort(key=lambda p: p[1].casefold())
-    schemes.sort(key=lambda p: p[1].casefold())
+    territories.sort(key=lambda p: sort_key(p[1]))
+    schemes.sort(key=lambda p: sort_key(p[1]))
     boxes = "".join(
         f'<label><input type="checkbox" name="category" value="{c.key}"{" checked" if c.shown else ""}> '
         f"{escape(c.label)}</label> "
@@ -143,7 +156,7 @@ def network_page_html(rows: list[dict[str, str | None]]) -> str:
         "types": types,
         "categories": {c.key: {"label": c.label, "colour": c.colour} for c in CATEGORIES},
         "linkKinds": LINK_KINDS,
-        "resource": RESOURCE_PAGE,
+        "links": page_links(),
         "network": "/network",
     }
     body = f"""<h1>Réseau des acteurs, territoires et dispositifs</h1>
@@ -177,12 +190,16 @@ liens. Cliquer sur un nœud ouvre sa page. Les mêmes données pour Gephi, Cytos
 <div id="network-graph" class="network-graph" role="img"
  aria-label="Graphe du réseau ; la liste des nœuds affichés suit, avec un lien vers la page de chacun."></div>
 <ul class="legend" aria-label="Légende">{legend}</ul>
-<details>
+<details open>
 <summary>Liste des nœuds affichés</summary>
 <ul id="network-list" class="network-list"></ul>
 </details>
 {json_script("kg-network-config", config)}"""
-    scripts = (f"{site.VENDOR_STATIC}/cytoscape/cytoscape.min.js", f"{site.SITE_STATIC}/network.js")
+    scripts = (
+        f"{site.VENDOR_STATIC}/cytoscape/cytoscape.min.js",
+        f"{site.SITE_STATIC}/links.js",
+        f"{site.SITE_STATIC}/network.js",
+    )
     return site.page(
         "Réseau d'acteurs — Territoires d'industrie", body, current="/explore/network", head=HEAD, scripts=scripts
     )
@@ -198,12 +215,14 @@ def network_page(select: SelectDep) -> HTMLResponse:
 
 
 def _decimal(value: str | None) -> Decimal | None:
+    """A number of the graph, or None when there is none that can be summed and drawn (empty, NaN, infinite)."""
     if value is None or value == "":
         return None
     try:
-        return Decimal(value)
+        d = Decimal(value)
     except InvalidOperation:
         return None
+    return d if d.is_finite() else None
 
 
 def euros(value: Decimal, unit: bool = True) -> str:
@@ -262,7 +281,7 @@ def _source_cell(seed_file: str | None, documents: dict[str, tuple[str, str]]) -
     if seed_file not in documents:
         return f"<td>{escape(seed_file)}</td>"
     iri, title = documents[seed_file]
-    return f'<td><a href="{escape(resource_url(iri))}" title="{escape(title)}">{escape(title or seed_file)}</a></td>'
+    return f'<td><a href="{escape(href(iri))}" title="{escape(title)}">{escape(title or seed_file)}</a></td>'
 
 
 def flows_table(rows: list[dict[str, str | None]], documents: dict[str, tuple[str, str]]) -> str:
@@ -287,7 +306,7 @@ def flows_table(rows: list[dict[str, str | None]], documents: dict[str, tuple[st
         flow = row.get("flow") or ""
         label = row.get("label") or local_name(flow)
         cells = [
-            f'<td><a href="{escape(resource_url(flow))}">{escape(label)}</a></td>',
+            f'<th scope="row"><a href="{escape(href(flow))}">{escape(label)}</a></th>',
             f"<td>{escape(row.get('funders') or 'non nommé')}</td>",
             f"<td>{escape(row.get('recipients') or '')}</td>",
             f"<td>{escape(row.get('schemes') or '')}</td>",
@@ -409,14 +428,29 @@ def totals_table(totals: list[Total], group: str) -> str:
     )
 
 
+def _errors_html(errors: Sequence[BadParameter]) -> str:
+    """The filters a browser sent that are not valid, in words (the page then shows what the others select)."""
+    if not errors:
+        return ""
+    items = "".join(
+        f'<li>« <code>{escape(e.name)}</code> » : <span lang="en">{escape(str(e))}</span></li>' for e in errors
+    )
+    return (
+        '<div class="problem" role="alert"><h2>Filtre non valide</h2>\n'
+        "<p>Ces paramètres de l'adresse ne sont pas valides ; la page les ignore et montre les autres filtres "
+        f"(ou tout) :</p>\n<ul>{items}</ul></div>\n"
+    )
+
+
 def funding_page_html(
     flows: list[dict[str, str | None]],
     totals: list[Total],
     choices: dict[str, list[tuple[str, str]]],
     chosen: dict[str, str],
     stats: DatasetStats,
+    errors: Sequence[BadParameter] = (),
 ) -> str:
-    """The funding page: filters, chart and totals, then the table of flows."""
+    """The funding page: filters, chart and totals, then the table of flows; first, the filters left out."""
     documents = {g.seed_file: (g.name, g.title or g.seed_file) for g in stats.graphs if g.seed_file}
     group = chosen["group"]
     groups = "".join(
@@ -429,7 +463,7 @@ plan, combien — avec le qualificatif du montant (« plus de », fourchette, en
 dit. Les totaux additionnent les fourchettes en bornes basse et haute ; un montant « plus de » laisse la borne haute
 inconnue. Mêmes données : requêtes <a href="/queries/funding-flows">funding-flows</a> et
 <a href="/queries/funding-totals">funding-totals</a>.</p>
-<form class="filters" method="get" action="/explore/funding">
+{_errors_html(errors)}<form class="filters" method="get" action="/explore/funding">
 <p><label for="territory">Territoire</label>
 <select id="territory" name="territory">{_options(choices["territory"], chosen["territory"], "Tous les territoires")}</select></p>
 <p><label for="scheme">Dispositif ou plan</label>
@@ -453,23 +487,46 @@ inconnue. Mêmes données : requêtes <a href="/queries/funding-flows">funding-f
 
 def _pairs(rows: list[dict[str, str | None]], key: str, label: str) -> list[tuple[str, str]]:
     pairs = {(r.get(key) or ""): (r.get(label) or local_name(r.get(key) or "")) for r in rows}
-    return sorted(((k, v) for k, v in pairs.items() if k.startswith("http")), key=lambda p: p[1].casefold())
+    return sorted(((k, v) for k, v in pairs.items() if k.startswith("http")), key=lambda p: sort_key(p[1]))
 
 
-IriQuery = Annotated[str, Query(description="An IRI, or empty for all")]
+def read_filters(items: Sequence[tuple[str, str]]) -> tuple[dict[str, str], list[BadParameter]]:
+    """The funding page's filters from the query string, each checked before anything runs.
+
+    Returns the values to use — a bad one left at its default — and one `BadParameter` per bad one: repeated
+    (the rule of the canned queries, `read_parameters`), not of its type (as funding-flows binds it), or a
+    grouping other than those of GROUPS (empty included: the chart needs one). Other parameters are ignored.
+    """
+    chosen = {**dict.fromkeys(FILTERS, ""), "group": DEFAULT_GROUP}
+    errors: list[BadParameter] = []
+    for name in chosen:
+        given = [(n, v) for n, v in items if n == name]
+        try:
+            read_parameters(given)
+            if not given:
+                continue
+            value = given[0][1]
+            if name == "group" and value not in GROUPS:
+                raise BadParameter(name, f"{value!r} is not a grouping (use one of {', '.join(GROUPS)})")
+            if name != "group":
+                queries.get("funding-flows").bind({name: value})
+        except BadParameter as e:
+            errors.append(e)
+            continue
+        chosen[name] = value
+    return chosen, errors
 
 
 @router.get("/funding", response_class=HTMLResponse)
-def funding_page(
-    select: SelectDep,
-    stats: StatsDep,
-    territory: IriQuery = "",
-    scheme: IriQuery = "",
-    funder: IriQuery = "",
-    group: Annotated[str, Query(description="What the totals and chart group by")] = "scheme",
-) -> HTMLResponse:
-    """Funding flows by territory, scheme and funder: the canned queries funding-flows and funding-totals."""
-    filters = {"territory": territory, "scheme": scheme, "funder": funder}
+def funding_page(request: Request, select: SelectDep, stats: StatsDep) -> HTMLResponse:
+    """Funding flows by territory, scheme and funder (IRIs, empty for all), totals by `group`: the canned
+    queries funding-flows and funding-totals. A bad value is a 400: the page itself, with the error and the
+    filter left out, for a browser; problem+json for anything else."""
+    chosen, errors = read_filters(list(request.query_params.multi_items()))
+    if errors and not conneg.prefers_html(conneg.parse_accept(request.headers.get("accept"))):
+        raise errors[0]
+    filters = {name: chosen[name] for name in FILTERS}
+    group = chosen["group"]
     flows = rows_of(select, "funding-flows", filters)
     totals = totals_of(rows_of(select, "funding-totals", {**filters, "group": group}), group)
     choices = {
@@ -477,5 +534,5 @@ def funding_page(
         "scheme": _pairs(rows_of(select, "funding-totals", {"group": "scheme"}), "key", "name"),
         "funder": _pairs(rows_of(select, "funding-totals", {"group": "funder"}), "key", "name"),
     }
-    chosen = {**filters, "group": group}
-    return HTMLResponse(funding_page_html(flows, totals, choices, chosen, stats))
+    page = funding_page_html(flows, totals, choices, chosen, stats, errors)
+    return HTMLResponse(page, status_code=400 if errors else 200)

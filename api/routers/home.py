@@ -14,9 +14,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from api import caching, conneg, site
-from api.conneg import FORMAT_PARAMETERS
 from api.deps import PoolDep, SettingsDep, StatsDep, pool_select
-from api.rendering import HEAD, SOURCE_PREFIX, french_date, href, label_html
+from api.rendering import HEAD, SOURCE_PREFIX, french_date, href, label_html, safe_url
 from api.stats import DatasetStats, GraphStats
 from kg import queries
 from kg.describe import Label, compact
@@ -24,42 +23,33 @@ from kg.namespaces import ONTOLOGY_IRI
 
 router = APIRouter()
 
-OFFERS: tuple[conneg.Format, ...] = (conneg.HTML, conneg.TURTLE, conneg.JSONLD, conneg.RDFXML, conneg.NTRIPLES)
 OWL = "http://www.w3.org/2002/07/owl#"
 Rows = list[dict[str, str | None]]
 
 LINKS: tuple[tuple[str, str, str], ...] = (
-    ("/sparql", "Requêtes SPARQL", "interroger le graphe, avec des exemples prêts à lancer"),
-    ("/explore/network", "Réseau d'acteurs", "qui travaille avec qui, par territoire et par dispositif"),
-    ("/explore/funding", "Financements", "les flux par territoire, dispositif et financeur, avec leurs sources"),
-    ("/ontology", "Ontologie", "les classes et les propriétés du modèle, en français et en anglais"),
-    ("/shapes", "Règles de validation", "ce que chaque classe doit et devrait avoir"),
-    ("/.well-known/void", "Description du jeu de données", "statistiques et graphes nommés (VoID)"),
+    *((url, name, site.NAV_DESCRIPTIONS.get(url, "")) for url, name in site.NAV if url != "/"),
     ("/queries", "Requêtes prêtes à l'emploi", "la liste des requêtes paramétrées, en JSON"),
-    ("/docs", "API", "toutes les opérations, documentées et essayables"),
 )
+"""What the home page links to, each with what it is for: the site's navigation, and the canned queries."""
 
 
 @router.get("/", name="home", include_in_schema=False, response_class=Response)
 def home(request: Request, settings: SettingsDep, pool: PoolDep, stats: StatsDep) -> Response:
     """The page for a browser; 303 to /.well-known/void for an RDF client."""
-    requested = [v for name, v in request.query_params.multi_items() if name in FORMAT_PARAMETERS]
-    fmt = conneg.choose(request.headers.get("accept"), OFFERS, requested, what="the home page")
+    fmt = conneg.choose_for(request, conneg.PAGES, "the home page")
     if fmt is not conneg.HTML:
         target = str(request.url_for("void"))
-        if requested:
+        if conneg.requested_formats(request):
             target += "?format=" + fmt.key
         return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
     tag = caching.etag(pool.version, "home")
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return cached
     select = pool_select(pool)
     classes = select(queries.get("instances-per-class").text)
     documents = select(queries.get("source-documents").text)
     body = home_page(stats, classes, documents).encode("utf-8")
-    return Response(
-        body, media_type=conneg.HTML.content_type, headers=caching.headers(tag, settings.cache_max_age, len(body))
-    )
+    return caching.response(body, conneg.HTML.content_type, tag, settings.cache_max_age)
 
 
 # --- the page ----------------------------------------------------------------------------------------------
@@ -111,11 +101,19 @@ def _documents_table(documents: Rows) -> str:
     )
 
 
+def _licence(url: str | None) -> str:
+    """The ", licence X" after a graph, linked when the graph's licence is a URL a link may point to."""
+    if not url:
+        return ""
+    name = escape(_licence_name(url))
+    link = safe_url(url)
+    return f', licence <a href="{escape(link)}">{name}</a>' if link else f", licence {name}"
+
+
 def _other_graphs(graphs: Sequence[GraphStats]) -> str:
     items = "".join(
         f'<li><a href="{escape(href(g.name))}">{escape(g.title or compact(g.name))}</a> : {g.triples} triplets'
-        + (f', licence <a href="{escape(g.license)}">{escape(_licence_name(g.license))}</a>' if g.license else "")
-        + "</li>\n"
+        f"{_licence(g.license)}</li>\n"
         for g in graphs
         if not g.name.startswith(SOURCE_PREFIX)
     )
@@ -140,7 +138,10 @@ def home_page(stats: DatasetStats, classes: Rows, documents: Rows) -> str:
     """The home page's HTML."""
     data = [r for r in classes if not (r["class"] or "").startswith(OWL)]
     terms = {(r["class"] or "")[len(OWL) :]: _count(r) for r in classes if (r["class"] or "").startswith(OWL)}
-    links = "".join(f'<li><a href="{url}">{escape(name)}</a> : {escape(what)}</li>\n' for url, name, what in LINKS)
+    links = "".join(
+        f'<li><a href="{escape(url)}">{escape(name)}</a>{" : " + escape(what) if what else ""}</li>\n'
+        for url, name, what in LINKS
+    )
     body = f"""<h1>Territoires d'industrie : le graphe de connaissances ouvert</h1>
 <p class="lead">Le programme national <strong>Territoires d'industrie</strong> (depuis 2018, phase 2 de 2023 à 2027) :
 ses phases, les territoires labellisés, leurs intercommunalités et communes, les acteurs qui y prennent part,

@@ -1,17 +1,17 @@
 """`/ontology`: the ontology's documentation for people, its source for RDF clients.
 
-The page is generated from `ontology/*.ttl` (`kg.ontology_doc`) once per process and kept until the files
-change; each term's anchor is its local name, so the IRI `…/ontology#Phase`, redirected here by w3id.org,
-lands on `ti:Phase`. `text/turtle` (or `?format=turtle`) answers the source files themselves, comments
-and all; JSON-LD, N-Triples and RDF/XML the same triples. pyLODE was tried and not kept: see the README.
+The page is generated from `ontology/*.ttl` (`kg.ontology_doc`) and kept until one of the files changes
+(`api.caching.on_files`, as `/shapes`); each term's anchor is its local name, so the IRI `…/ontology#Phase`,
+redirected here by w3id.org, lands on `ti:Phase`. `text/turtle` (or `?format=turtle`) answers the source file
+itself, comments and all, when there is one Turtle file; with several, their triples serialised together (the
+blank nodes of each file kept apart). JSON-LD, N-Triples and RDF/XML carry the same triples. pyLODE was tried
+and not kept: see the README.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 
@@ -19,10 +19,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
 from api import caching, conneg, site
-from api.conneg import FORMAT_PARAMETERS
 from api.deps import SettingsDep
-from api.rendering import HEAD, href, label_html
-from kg.describe import Label, compact
+from api.rendering import HEAD, href, label_html, safe_url
+from kg.describe import DISPLAY_PREFIXES, Label, compact
 from kg.errors import KGError
 from kg.ontology_doc import Entry, OntologyDoc, document, load
 from kg.query import GRAPH_FORMATS
@@ -30,7 +29,6 @@ from kg.rdf_io import parse_files, rdf_files
 
 router = APIRouter()
 
-OFFERS: tuple[conneg.Format, ...] = (conneg.HTML, conneg.TURTLE, conneg.JSONLD, conneg.NTRIPLES, conneg.RDFXML)
 PROPERTY_SECTIONS = (
     ("object", "proprietes-objet", "Propriétés d'objet", "relient une ressource à une autre"),
     ("datatype", "proprietes-donnees", "Propriétés de données", "donnent une valeur : texte, nombre, date"),
@@ -60,8 +58,7 @@ class Rendered:
 
     digest: str
     html: bytes
-    turtle: bytes
-    graphs: dict[str, bytes]  # format key → the triples in that syntax
+    graphs: dict[str, bytes]  # format key → the triples in that syntax (Turtle: the source file when one)
 
 
 @router.get(
@@ -69,64 +66,50 @@ class Rendered:
     name="ontology",
     summary="The ontology: documentation for people, its Turtle source for RDF clients",
     response_class=Response,
-    responses={200: {"content": {f.media_type: {} for f in OFFERS}}, 406: {"description": "No acceptable format"}},
+    responses={
+        200: {"content": {f.media_type: {} for f in conneg.PAGES}},
+        406: {"description": "No acceptable format"},
+    },
 )
 def ontology(request: Request, settings: SettingsDep) -> Response:
-    """HTML for a browser; `text/turtle` the source files; JSON-LD, N-Triples, RDF/XML the same triples."""
-    requested = [v for name, v in request.query_params.multi_items() if name in FORMAT_PARAMETERS]
-    fmt = conneg.choose(request.headers.get("accept"), OFFERS, requested, what="the ontology")
+    """HTML for a browser; `text/turtle` the source; JSON-LD, N-Triples, RDF/XML the same triples."""
+    fmt = conneg.choose_for(request, conneg.PAGES, "the ontology")
     out = rendered(settings.ontology_dir)
     tag = caching.etag(out.digest, "ontology", fmt.key)
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
-    body = out.html if fmt is conneg.HTML else out.turtle if fmt is conneg.TURTLE else out.graphs[fmt.key]
-    return Response(body, media_type=fmt.content_type, headers=caching.headers(tag, settings.cache_max_age, len(body)))
+    if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return cached
+    body = out.html if fmt is conneg.HTML else out.graphs[fmt.key]
+    return caching.response(body, fmt.content_type, tag, settings.cache_max_age)
 
 
+@caching.on_files
 def rendered(directory: Path) -> Rendered:
-    """The answers for the ontology files in `directory`, generated again only when a file changes."""
-    files = rdf_files(directory) if directory.is_dir() else []
-    if not files:
+    """The answers for the ontology files in `directory`, generated again when one of them changes."""
+    paths = rdf_files(directory) if directory.is_dir() else []
+    if not paths:
         raise KGError(f"no ontology files in {directory}")
-    return _render(tuple((str(p), p.stat().st_mtime_ns) for p in files))
-
-
-@lru_cache(maxsize=4)
-def _render(files: tuple[tuple[str, int], ...]) -> Rendered:
-    paths = [Path(p) for p, _ in files]
-    sources = [p.read_bytes() for p in paths]
-    turtle = b"\n".join(
-        f"# ---- {p.name} ----\n".encode() + text
-        for p, text in zip(paths, sources, strict=True)
-        if p.suffix.lower() == ".ttl"
-    )
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in parse_files(paths)]
-    if len(sources) != sum(1 for p in paths if p.suffix.lower() == ".ttl"):  # another syntax among the files
-        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE) or b""
+    quads = parse_files(paths, rename_blank_nodes=True)  # `_:b0` of two files: two nodes
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     graphs = {key: ox.serialize(triples, format=GRAPH_FORMATS[key]) or b"" for key in ("jsonld", "ntriples", "rdfxml")}
+    if len(paths) == 1 and paths[0].suffix.lower() == ".ttl":
+        graphs["turtle"] = paths[0].read_bytes()  # the source itself, comments and all
+    else:
+        graphs["turtle"] = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=DISPLAY_PREFIXES) or b""
     html = ontology_page(document(load(paths))).encode("utf-8")
-    digest = hashlib.sha256(b"".join(sources)).hexdigest()[:16]
-    return Rendered(digest, html, turtle, graphs)
+    return Rendered(caching.files_digest(directory), html, graphs)
 
 
 # --- the page ----------------------------------------------------------------------------------------------
 
 
-class _Links:
-    """Links to terms: to their entry on this page when documented here, else to their resource page."""
-
-    def __init__(self, doc: OntologyDoc) -> None:
-        self.doc = doc
-        self.anchors = {
-            e.iri: e.anchor for e in (*doc.classes, *(e for es in doc.properties.values() for e in es), *doc.schemes)
-        }
-
-    def __call__(self, iri: str) -> str:
-        label = self.doc.labels.get(iri, Label())
-        name = label_html(label, compact(iri))
-        target = f"#{self.anchors[iri]}" if iri in self.anchors else href(iri)
-        code = f' <code class="qname">{escape(compact(iri))}</code>' if iri in self.anchors or label.text else ""
-        return f'<a href="{escape(target)}">{name}</a>{code}'
+def _link(doc: OntologyDoc, iri: str) -> str:
+    """A link to a term: to its entry on this page when documented here, else to its resource page."""
+    label = doc.labels.get(iri, Label())
+    name = label_html(label, compact(iri))
+    anchor = doc.anchors.get(iri)
+    target = f"#{anchor}" if anchor else href(iri)
+    code = f' <code class="qname">{escape(compact(iri))}</code>' if anchor or label.text else ""
+    return f'<a href="{escape(target)}">{name}</a>{code}'
 
 
 def _comment(label: Label) -> str:
@@ -138,11 +121,11 @@ def _comment(label: Label) -> str:
     return "".join(parts)
 
 
-def _entry(e: Entry, relations: Sequence[tuple[str, str]], link: _Links) -> str:
+def _entry(e: Entry, relations: Sequence[tuple[str, str]], doc: OntologyDoc) -> str:
     rows = [f"<dt>IRI</dt><dd><code>{escape(e.iri)}</code></dd>"]
     for key, name in relations:
         if values := e.related(key):
-            rows.append(f"<dt>{name}</dt><dd>{', '.join(link(v) for v in values)}</dd>")
+            rows.append(f"<dt>{name}</dt><dd>{', '.join(_link(doc, v) for v in values)}</dd>")
     if e.characteristics:
         rows.append(f"<dt>Caractéristiques</dt><dd>{escape(', '.join(e.characteristics))}</dd>")
     rows.append(
@@ -155,8 +138,8 @@ def _entry(e: Entry, relations: Sequence[tuple[str, str]], link: _Links) -> str:
     )
 
 
-def _tree(doc: OntologyDoc, link: _Links) -> str:
-    """The class hierarchy as nested lists."""
+def _tree(doc: OntologyDoc) -> str:
+    """The class hierarchy as nested lists, in a section of its own (content, not navigation)."""
     html: list[str] = []
     depth = -1
     for iri, d in doc.hierarchy:
@@ -164,10 +147,13 @@ def _tree(doc: OntologyDoc, link: _Links) -> str:
             html.append("<ul>" * (d - depth))
         else:
             html.append("</li>" + "</ul></li>" * (depth - d))
-        html.append(f"<li>{link(iri)}")
+        html.append(f"<li>{_link(doc, iri)}")
         depth = d
     html.append("</li>" + "</ul></li>" * depth + "</ul>" if depth >= 0 else "")
-    return f'<nav class="tree" aria-label="Hiérarchie des classes">{"".join(html)}</nav>'
+    return (
+        '<section class="tree" aria-labelledby="hierarchie">\n<h3 id="hierarchie">Hiérarchie des classes</h3>\n'
+        f"<p>Chaque classe sous ses super-classes :</p>\n{''.join(html)}\n</section>"
+    )
 
 
 def _scheme(s: Entry) -> str:
@@ -214,7 +200,9 @@ def _metadata(doc: OntologyDoc) -> str:
             f"<dt>Préfixe</dt><dd><code>{escape(doc.prefix)}:</code> = <code>{escape(doc.namespace)}</code></dd>"
         )
     if doc.licence:
-        rows.append(f'<dt>Licence</dt><dd><a href="{escape(doc.licence)}">{escape(doc.licence)}</a></dd>')
+        url, text = safe_url(doc.licence), escape(doc.licence)
+        licence = f'<a href="{escape(url)}">{text}</a>' if url else text
+        rows.append(f"<dt>Licence</dt><dd>{licence}</dd>")
     if doc.created:
         rows.append(f"<dt>Créée le</dt><dd>{escape(doc.created)}</dd>")
     if doc.creators:
@@ -225,7 +213,6 @@ def _metadata(doc: OntologyDoc) -> str:
 
 def ontology_page(doc: OntologyDoc) -> str:
     """The documentation page: header, contents, classes, properties by kind, controlled vocabularies."""
-    link = _Links(doc)
     sections = [("classes", f"Classes ({len(doc.classes)})")]
     sections += [
         (anchor, f"{title} ({len(doc.properties[kind])})")
@@ -246,15 +233,14 @@ def ontology_page(doc: OntologyDoc) -> str:
         description,
         f'<nav aria-labelledby="sommaire"><h2 id="sommaire">Sommaire</h2><ul>{contents}</ul></nav>',
         f'<h2 id="classes">Classes ({len(doc.classes)})</h2>',
-        "<p>Chaque classe sous ses super-classes :</p>",
-        _tree(doc, link),
-        *(_entry(e, CLASS_RELATIONS, link) for e in doc.classes),
+        _tree(doc),
+        *(_entry(e, CLASS_RELATIONS, doc) for e in doc.classes),
     ]
     for kind, anchor, title, what in PROPERTY_SECTIONS:
         entries = doc.properties.get(kind, ())
         if entries:
             parts.append(f'<h2 id="{anchor}">{title} ({len(entries)})</h2>\n<p>Elles {what}.</p>')
-            parts += [_entry(e, PROPERTY_RELATIONS, link) for e in entries]
+            parts += [_entry(e, PROPERTY_RELATIONS, doc) for e in entries]
     parts.append(
         f'<h2 id="vocabulaires">Vocabulaires contrôlés ({len(doc.schemes)})</h2>\n'
         "<p>Les listes de concepts (SKOS) que les propriétés prennent pour valeurs.</p>"

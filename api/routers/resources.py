@@ -4,8 +4,9 @@
 Direct content negotiation on one URL (with `Vary: Accept`), as w3id.org redirects an IRI to it: a browser
 gets the resource page — its name in French and English, its types, every statement about it both ways,
 each with the documents that state it — and an RDF client the same statements in Turtle, JSON-LD,
-N-Triples or RDF/XML (`Accept` or `?format=`). Unknown IRIs are a 404: an HTML page for a browser,
-problem+json otherwise. The queries are `kg.describe`'s, which `kg describe` runs too.
+N-Triples or RDF/XML (`Accept` or `?format=`). Unknown IRIs are a 404, and so is a path under /id/ that
+makes no IRI (`/id/a%20b`): an HTML page for a browser, problem+json otherwise; a missing, repeated or malformed
+`iri` parameter is a 400 naming it. The queries are `kg.describe`'s, which `kg describe` runs too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api import caching, conneg, errors, site
-from api.conneg import FORMAT_PARAMETERS
 from api.deps import PoolDep, SettingsDep
 from api.rendering import (
     HEAD,
@@ -37,24 +37,22 @@ from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg import describe as kgdescribe
 from kg.config import Settings
 from kg.describe import RDF_TYPE, Description, Fact, compact
-from kg.errors import UnknownResource
+from kg.errors import BadParameter, UnknownResource
 from kg.executor import QueryPool, QueryRequest
 from kg.namespaces import TI
 
 router = APIRouter(tags=["resources"])
 
-OFFERS: tuple[conneg.Format, ...] = (conneg.HTML, conneg.TURTLE, conneg.JSONLD, conneg.NTRIPLES, conneg.RDFXML)
-"""What a resource URL answers in; HTML first, so a client without preference (curl's */*) gets the page."""
 INCOMING_SHOWN = 100  # incoming links shown per property; the RDF formats carry them all
 FIRST = (RDF_TYPE, *kgdescribe.LABELS, kgdescribe.SKOS + "altLabel")  # shown first, in this order
 EXAMPLE = ID + "territory/ardeche-drome-nord"
 _RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The resource page (HTML) or its statements both ways (RDF)",
-        "content": {f.media_type: {} for f in OFFERS},
+        "content": {f.media_type: {} for f in conneg.PAGES},
     },
-    400: {"description": "A missing or malformed IRI"},
-    404: {"description": "The graph says nothing about this IRI"},
+    400: {"description": "A missing, repeated or malformed IRI"},
+    404: {"description": "The graph says nothing about this IRI (or the path makes no IRI)"},
     406: {"description": "No acceptable format"},
 }
 
@@ -67,7 +65,8 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
     responses=_RESPONSES,
 )
 def by_path(path: str, request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
-    """`https://w3id.org/territoires-industrie/id/{path}`: its page, or its statements in RDF."""
+    """`https://w3id.org/territoires-industrie/id/{path}`: its page, or its statements in RDF; a path that makes
+    no IRI (`/id/a%20b`) is a 404 like any IRI the graph does not mention."""
     return answer(request, settings, pool, ID + path, href(ID + path))
 
 
@@ -91,6 +90,8 @@ def by_iri(
     ],
 ) -> Response:
     """The page of any resource, including other namespaces' (INSEE, W3C vocabularies), or its RDF."""
+    if (given := len(request.query_params.getlist("iri"))) > 1:
+        raise BadParameter("iri", f"given {given} times; give it once")
     resource = kgdescribe.parse_iri(iri)
     return answer(request, settings, pool, resource, "/resource?" + urlencode({"iri": resource}))
 
@@ -109,14 +110,15 @@ def _runner(pool: QueryPool, cut: list[bool]) -> kgdescribe.Run:
 
 def answer(request: Request, settings: Settings, pool: QueryPool, iri: str, page: str) -> Response:
     """Negotiate, then the page or the RDF; a 404 that varies with Accept like the answer itself."""
-    requested = [v for name, v in request.query_params.multi_items() if name in FORMAT_PARAMETERS]
-    fmt = conneg.choose(request.headers.get("accept"), OFFERS, requested, what="a resource description")
+    fmt = conneg.choose_for(request, conneg.PAGES, "a resource description")
     tag = caching.etag(pool.version, "resource", iri, fmt.key, pool.max_rows)
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return cached
     cut: list[bool] = []
     run = _runner(pool, cut)
     try:
+        if not kgdescribe.is_iri(iri):
+            raise UnknownResource(f"{iri!r} is not an IRI, so the graph says nothing about it")
         if fmt is conneg.HTML:
             body = resource_page(kgdescribe.describe(run, iri), page, truncated=bool(cut)).encode("utf-8")
         else:
@@ -130,11 +132,11 @@ def answer(request: Request, settings: Settings, pool: QueryPool, iri: str, page
         problem = errors.from_error(e)
         problem.headers["Vary"] = "Accept"
         return problem
-    headers = caching.headers(tag, settings.cache_max_age, len(body))
+    response = caching.response(body, fmt.content_type, tag, settings.cache_max_age)
     if any(cut):
-        headers[TRUNCATED_HEADER] = "true"
-        headers[MAX_ROWS_HEADER] = str(pool.max_rows)
-    return Response(body, media_type=fmt.content_type, headers=headers)
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers[MAX_ROWS_HEADER] = str(pool.max_rows)
+    return response
 
 
 # --- the page ----------------------------------------------------------------------------------------------
@@ -260,8 +262,7 @@ def resource_page(d: Description, page: str, truncated: bool = False) -> str:
 
 def _uses_query(iri: str) -> str:
     """A link to the SPARQL endpoint listing the statements that use a property, with their graphs."""
-    text = f"SELECT ?subject ?object ?graph WHERE {{ GRAPH ?graph {{ ?subject <{iri}> ?object }} }} LIMIT 200"
-    return "/sparql?" + urlencode({"query": text})
+    return "/sparql?" + urlencode({"query": kgdescribe.uses_query(iri)})
 
 
 def not_found_page(iri: str) -> str:

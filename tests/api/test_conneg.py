@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import Request
 
 from api import conneg
 from api.conneg import GRAPHS, RESULTS, choose, negotiate, parse_accept, prefers_html
@@ -126,3 +127,17 @@ def test_text_formats_declare_utf8() -> None:
     assert conneg.TSV.content_type == "text/tab-separated-values; charset=utf-8"
     assert conneg.JSON.content_type == "application/sparql-results+json"
     assert all(f.w3c and f.w3c.startswith(conneg.W3C_FORMATS) for f in (*RESULTS, *GRAPHS))
+
+
+def _request(query: str = "", accept: str | None = None) -> Request:
+    headers = [(b"accept", accept.encode())] if accept else []
+    return Request({"type": "http", "method": "GET", "path": "/", "query_string": query.encode(), "headers": headers})
+
+
+def test_choose_for_reads_accept_and_the_format_parameters_of_a_request() -> None:
+    assert conneg.choose_for(_request(), conneg.PAGES, "a page") is conneg.HTML  # curl's nothing: the page
+    assert conneg.choose_for(_request(accept="text/turtle"), conneg.PAGES, "a page") is conneg.TURTLE
+    assert conneg.choose_for(_request("output=nt", BROWSER), conneg.PAGES, "a page") is conneg.NTRIPLES
+    assert conneg.requested_formats(_request("format=jsonld&x=1&results=xml")) == ["jsonld", "xml"]
+    with pytest.raises(NotAcceptable, match="a page"):
+        conneg.choose_for(_request("format=csv"), conneg.PAGES, "a page")

@@ -7,7 +7,9 @@ from html import unescape
 
 import httpx
 
-from api.routers.home import LINKS, document_date
+from api import site
+from api.routers.home import LINKS, document_date, home_page
+from api.stats import DatasetStats, GraphStats
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -55,3 +57,25 @@ def test_document_dates_in_french() -> None:
     assert document_date({"modified": "2024-01-01"}) == "mis à jour le 1er janvier 2024"
     assert document_date({"issued": "2023-11-09", "modified": "2024-01-01"}) == "publié le 9 novembre 2023"
     assert document_date({}) == "non daté"
+
+
+def test_the_links_are_the_sites_navigation_with_what_each_is_for() -> None:
+    nav = [(url, name) for url, name in site.NAV if url != "/"]
+    assert [(url, name) for url, name, _ in LINKS[: len(nav)]] == nav  # one list of the site's parts
+    assert all(what for _, _, what in LINKS)
+    assert "/queries" in [url for url, _, _ in LINKS]
+
+
+def test_graph_licences_become_links_only_when_safe() -> None:
+    graphs = (
+        GraphStats(
+            "https://example.org/g/geo",
+            3,
+            title="Géographie",
+            license="https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+        ),
+        GraphStats("https://example.org/g/bad", 2, title="Piège", license="javascript:alert(1)"),
+    )
+    page = home_page(DatasetStats("v1", "2024-01-26T14:03:00", 5, 2, 0, 0, 0, 0, graphs), [], [])
+    assert '<a href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/">Licence Ouverte 2.0</a>' in page
+    assert "licence javascript:alert(1)</li>" in page and 'href="javascript:' not in page

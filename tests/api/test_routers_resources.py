@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 import rdflib
 from rdflib import RDF, URIRef
 
-from api.rendering import href
+from api.rendering import href, safe_url
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning")
 
@@ -95,12 +98,39 @@ def test_unknown_iris_are_404_for_browsers_and_rdf_clients(http: httpx.Client) -
     assert other.status_code == 404
 
 
-@pytest.mark.parametrize("params", [{}, {"iri": ""}, {"iri": "not an iri"}, {"iri": "http://a b/"}])
-def test_a_missing_or_malformed_iri_is_400(http: httpx.Client, params: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"iri": ""}, {"iri": "not an iri"}, {"iri": "http://a b/"}, [("iri", ADN), ("iri", ID + "phase/1")]],
+    ids=["missing", "empty", "not-an-iri", "space", "repeated"],
+)
+def test_a_missing_repeated_or_malformed_iri_is_400(
+    http: httpx.Client, params: dict[str, str] | list[tuple[str, str]]
+) -> None:
     r = http.get("/resource", params=params, headers={"Accept": BROWSER})
     assert r.status_code == 400
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["parameter"] == "iri"
+
+
+@pytest.mark.parametrize("path", ["/id/a%20b", "/id/a%3Eb", "/id/territory/%7Bx%7D"])
+def test_a_path_that_makes_no_iri_is_404_like_an_unknown_one(http: httpx.Client, path: str) -> None:
+    page = http.get(path, headers={"Accept": BROWSER})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Ressource inconnue" in page.text and "Accept" in page.headers["vary"]
+    rdf = http.get(path, headers={"Accept": "text/turtle"})
+    assert rdf.status_code == 404 and rdf.headers["content-type"] == "application/problem+json"
+    assert rdf.json()["type"].endswith("/unknown-resource")
+
+
+def test_the_uses_of_a_property_link_to_a_query_with_the_iri_bound(http: httpx.Client) -> None:
+    page = http.get("/resource", params={"iri": "rdfs:label"}, headers={"Accept": BROWSER})
+    found = re.search(r'<a href="(/sparql\?query=[^"]+)">Ses emplois</a>', page.text)
+    assert found
+    link = unescape(found.group(1))
+    query = parse_qs(urlsplit(link).query)["query"][0]
+    assert "VALUES (?resource) { (<http://www.w3.org/2000/01/rdf-schema#label>) }" in query
+    rows = http.get(link, headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+    assert rows and all(row["graph"]["type"] == "uri" for row in rows)
 
 
 def test_nothing_acceptable_is_406(http: httpx.Client) -> None:
@@ -121,6 +151,33 @@ def test_a_cut_description_says_so(limited_http: httpx.Client) -> None:
     assert r.headers["SPARQL-Results-Truncated"] == "true" and len(_graph(r, "nt")) == 5
     page = limited_http.get(PATH, headers={"Accept": BROWSER})
     assert page.status_code == 200 and "tronquée" in page.text
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://creativecommons.org/licenses/by/4.0/", True),
+        ("http://example.org/a?b=c#d", True),
+        ("/id/territory/agenais", True),
+        ("/resource?iri=x", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox", False),
+        ("//evil.example/", False),
+        ("/\\evil.example/", False),
+        ("https:evil", False),
+        ("http://", False),
+        ("ftp://example.org/", False),
+        ("relative/path", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_safe_url_lets_only_http_and_site_paths_become_links(url: str | None, safe: bool) -> None:
+    assert safe_url(url) == (url if safe else None)
 
 
 def test_links_go_to_pages_on_this_server() -> None:

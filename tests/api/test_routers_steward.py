@@ -7,22 +7,30 @@ source to RDF clients; the report page must show each result's focus node, linke
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
 import rdflib
+from fastapi.testclient import TestClient
 from rdflib.namespace import RDF, SH
 
+from api.caching import GZIP_MINIMUM_SIZE
+from api.main import create_app
+from api.rendering import href
 from api.steward_pages import validation_report_page, verdict
 from kg import shapes_doc
-from kg.config import PROJECT_ROOT
+from kg.config import PROJECT_ROOT, Settings
+from kg.executor import QueryPool
 from kg.validate import ValidationIssue, ValidationResult, load_graph_dir, validate_graph
 
 SHAPES_FILE = PROJECT_ROOT / "shapes" / "territoires-industrie-shapes.ttl"
 BROKEN = PROJECT_ROOT / "tests" / "fixtures" / "shapes"
+SMALL = PROJECT_ROOT / "tests" / "fixtures" / "shapes_doc"
 
 
 def _ids(html: str) -> set[str]:
@@ -94,6 +102,50 @@ def test_nothing_acceptable_is_406_and_etag_revalidates(http: httpx.Client) -> N
     assert turtle.headers["etag"] != first.headers["etag"]
 
 
+# --- shapes of other directories, edited while the server runs ---------------------------------------------------
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the small shapes split in two files, and of their ontology, that a test may edit."""
+    shapes, ontology = tmp_path / "shapes", tmp_path / "ontology"
+    shutil.copytree(SMALL / "split", shapes)
+    shutil.copytree(SMALL / "ontology", ontology)
+    return shapes, ontology
+
+
+@pytest.fixture
+def local(api_settings: Settings, pool: QueryPool, sources: tuple[Path, Path]) -> Iterator[TestClient]:
+    settings = api_settings.model_copy(update={"shapes_dir": sources[0], "ontology_dir": sources[1]})
+    with TestClient(create_app(settings, pool)) as c:
+        yield c
+
+
+def test_edited_shape_files_are_picked_up(local: TestClient, sources: tuple[Path, Path]) -> None:
+    before = local.get("/shapes", headers={"Accept": "text/html"})
+    assert before.status_code == 200 and "CShape" not in before.text
+    added = sources[0] / "b.ttl"
+    added.write_text(
+        added.read_text(encoding="utf-8") + "\nex:CShape a sh:NodeShape ; sh:targetClass ex:C .\n", encoding="utf-8"
+    )
+    after = local.get("/shapes", headers={"Accept": "text/html", "If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and "CShape" in after.text  # no stale 304, no stale page
+    assert after.headers["etag"] != before.headers["etag"]
+    turtle = rdflib.Graph().parse(data=local.get("/shapes", params={"format": "turtle"}).content, format="turtle")
+    assert (rdflib.URIRef("http://example.org/doc/CShape"), RDF.type, SH.NodeShape) in turtle
+
+
+def test_cache_headers_are_those_of_the_body_sent(local: TestClient) -> None:
+    turtle = local.get("/shapes", headers={"Accept": "text/turtle"})
+    page = local.get("/shapes", headers={"Accept": "text/html"})
+    assert len(turtle.content) < GZIP_MINIMUM_SIZE <= len(page.content)  # a small source, a large page
+    for r in (turtle, page):
+        vary = [v.strip() for v in r.headers["vary"].split(",")]
+        assert vary.count("Accept") == 1 and vary.count("Accept-Encoding") == 1, vary
+    revalidated = local.get("/shapes", headers={"Accept": "text/html", "If-None-Match": page.headers["etag"]})
+    assert revalidated.status_code == 304 and not revalidated.content
+
+
 # --- the validation report page --------------------------------------------------------------------------------
 
 
@@ -116,7 +168,7 @@ def test_report_page_shows_each_focus_node_linked(
     assert "<h1>Rapport de validation de <code>phase-number-duplicate.ttl</code></h1>" in html
     for issue in result.issues:
         assert f"<code>{issue.focus_node}</code>" in html
-        assert f'href="/resource?iri={quote(issue.focus_node, safe="")}"' in html
+        assert f'href="{escape(href(issue.focus_node))}"' in html  # its page, as every page links it
     assert 'href="/shapes#PhaseNumberUniqueShape"' in html
     assert html.count("<tr><td>") == 2 and '<h2 id="violations">Violations (2)</h2>' in html
     for anchor in re.findall(r'href="/shapes#([^"]+)"', html):

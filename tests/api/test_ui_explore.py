@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from api.rendering import href
 from api.routers.explore import category_of
 from tests.api.conftest import Server
 
@@ -118,10 +118,44 @@ def test_search_centres_a_node_and_a_click_opens_its_page(server: Server, browse
     )
     assert abs(centre["px"] - centre["w"] / 2) < 2 and abs(centre["py"] - centre["h"] / 2) < 2  # centred
     assert centre["y"] < 1500  # in sight
-    browser_page.assert_clean()  # before leaving: the resource page is another engineer's, and may not exist yet
+    browser_page.assert_clean()
     page.mouse.click(centre["x"], centre["y"])
-    page.wait_for_url("**/resource?iri=**")
-    assert page.url == server.url + "/resource?iri=" + quote(ADN, safe="")
+    page.wait_for_url("**/id/territory/**")
+    assert page.url == server.url + href(ADN) == server.url + "/id/territory/ardeche-drome-nord"
+    # the list under the graph links the same pages
+    page.go_back()
+    drawn(page)
+    assert page.locator("#network-list a", has_text="Ardèche-Drôme Nord").get_attribute("href") == href(ADN)
+
+
+def test_a_failed_fetch_is_said_and_tried_again(server: Server, http: httpx.Client, browser_page: Any) -> None:
+    """A network error shows in the status line and is not kept: the next change of filter fetches again."""
+    page = browser_page.page
+    calls: list[str] = []
+
+    def flaky(route: Any) -> None:
+        calls.append(route.request.url)
+        if len(calls) == 1:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/network?*", flaky)
+    page.goto(server.url + "/explore/network")
+    status = page.locator("#network-status")
+    page.wait_for_function("document.getElementById('network-status').textContent.includes('pas pu')")
+    assert status.get_attribute("role") == "status"
+    assert status.inner_text().startswith("Le réseau n'a pas pu être chargé")
+    assert len(browser_page.failed_requests) == 1 and "/network?kind=full" in browser_page.failed_requests[0]
+    assert browser_page.console_errors == ["Failed to load resource: net::ERR_FAILED"]  # the browser's own line
+    browser_page.failed_requests.clear()
+    browser_page.console_errors.clear()
+    page.locator('input[name="category"][value="other"]').check()  # same view: the same URL, asked again
+    count = drawn(page)
+    assert len(calls) == 2 and calls[0] == calls[1]
+    assert count == len(expected_nodes(http, {"kind": "full"}, {"actor", "territory", "scheme", "other"}))
+    assert status.inner_text().startswith(f"{count} nœuds")
+    browser_page.assert_clean()
 
 
 def test_network_on_a_phone(server: Server, browser_page: Any) -> None:
@@ -151,11 +185,13 @@ def test_funding_table_sorts_and_shows_amounts_with_their_sources(
     assert page.locator("#funding-flows tbody tr").count() == len(flows) == 14
     assert page.locator("svg.chart g").count() == page.locator("#funding-totals tbody tr").count() > 3
     relance = page.locator("#funding-flows tbody tr", has_text="plan de relance")
-    assert "plus de 36" in relance.locator("td").nth(4).inner_text()
-    assert relance.locator("td").nth(7).locator("a").get_attribute("href").startswith("/resource?iri=")
+    cells = relance.locator("th, td")
+    assert cells.nth(0).evaluate("cell => cell.tagName + ' ' + cell.scope") == "TH row"
+    assert "plus de 36" in cells.nth(4).inner_text()
+    assert cells.nth(7).locator("a").get_attribute("href").startswith("/id/source/")
     browser_page.screenshot("funding")
 
-    header = page.locator("#funding-flows th", has_text="Montant")
+    header = page.locator("#funding-flows thead th", has_text="Montant")
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
     keys = amounts(page)
@@ -166,7 +202,7 @@ def test_funding_table_sorts_and_shows_amounts_with_their_sources(
     assert header.get_attribute("aria-sort") == "descending"
     numbers = [Decimal(k) for k in amounts(page) if k]
     assert numbers == sorted(numbers, reverse=True) and numbers[0] == 2_000_000_000
-    projects = page.locator("#funding-flows th", has_text="Projets")
+    projects = page.locator("#funding-flows thead th", has_text="Projets")
     projects.locator("button").click()
     assert projects.get_attribute("aria-sort") == "ascending" and header.get_attribute("aria-sort") is None
     counts = page.evaluate(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import httpx
+import pytest
 
+from api.rendering import href
 from kg import queries
-from kg.namespaces import PREFIXES
+from kg.namespaces import ONTOLOGY_IRI, PREFIXES
 from tests.api.conftest import Server
 
 ID = "https://w3id.org/territoires-industrie/id/"
@@ -52,6 +53,13 @@ def test_the_page_loads_from_this_server_only(server: Server, browser_page: Any)
         assert f"PREFIX {name}: <{iri}>" in value
     assert page.evaluate("kgYasgui.getTab().getEndpoint()") == server.endpoint
     assert page.locator("button[data-example]").count() == len(queries.names())
+    # each example's description is visible, and is the button's accessible description
+    button = page.locator('button[data-example="funding-totals"]')
+    described = page.locator("#" + button.get_attribute("aria-describedby"))
+    assert (
+        described.is_visible()
+        and described.inner_text() == "Funding flows summed per group (scheme, funder, région or phase)."
+    )
     assert page.locator("h1").inner_text() == "Interroger le graphe en SPARQL"
     browser_page.screenshot("sparql")
     assert requested and all(url.startswith(server.url + "/") for url in requested), requested
@@ -97,8 +105,39 @@ def test_the_prefilled_query_runs_with_the_project_prefixes(
     assert [c[1] for c in shown] == [f"tid:source/{r['document'].rsplit('/', 1)[1]}" for r in expected]
     # an IRI in the results opens its page on this server
     page.locator(".yasr table.dataTable tbody tr").first.locator("td").nth(2).locator("a.iri").click()
-    page.wait_for_url("**/resource?iri=**")
-    assert page.url == server.url + "/resource?iri=" + quote(expected[0]["document"], safe="")
+    page.wait_for_url("**/id/source/**")
+    assert page.url == server.url + href(expected[0]["document"])
+    assert href(expected[0]["document"]).startswith("/id/source/")
+
+
+IRIS = [
+    ID + "territory/ardeche-drome-nord",
+    ID + "source/001",
+    ID + "a:b@c$&+,;=!'()*~ é/d%20e",  # every character quote() keeps or encodes in a path
+    ID + "territory/x?y=1",  # a query or a fragment: not a page path
+    ID + "actor/x#y",
+    ID,
+    ONTOLOGY_IRI,
+    ONTOLOGY_IRI + "#IndustryTerritory",
+    "http://id.insee.fr/geo/commune/26198",
+    "https://example.org/a b!'()*~é?q=1&r=2#f",
+    "urn:x:y",
+]
+
+
+@pytest.mark.parametrize("script_page", ["/sparql", "/explore/network"])
+def test_scripts_link_iris_exactly_as_the_server_pages_do(server: Server, browser_page: Any, script_page: str) -> None:
+    """links.js with the page's configuration gives `rendering.href`'s URL for every kind of IRI."""
+    page = browser_page.page
+    page.goto(server.url + script_page)
+    page.wait_for_function("typeof window.kgPageOf === 'function'")
+    config = "kg-sparql-config" if script_page == "/sparql" else "kg-network-config"
+    links = page.evaluate(
+        "([id, iris]) => { const c = JSON.parse(document.getElementById(id).textContent);"
+        " return iris.map(iri => kgPageOf(c.links, iri)); }",
+        [config, IRIS],
+    )
+    assert links == [href(iri) for iri in IRIS]
 
 
 def test_a_canned_example_opens_a_tab_and_shows_its_rows(server: Server, http: httpx.Client, browser_page: Any) -> None:

@@ -10,6 +10,7 @@ import rdflib
 from typer.testing import CliRunner
 
 from kg import describe as kgdescribe
+from kg import labels
 from kg import query as kgquery
 from kg.cli import app
 from kg.describe import Description, Term
@@ -107,6 +108,23 @@ def test_the_iri_is_bound_as_a_term_never_as_text() -> None:
     assert f"VALUES (?resource) {{ (<{ADN}>) }}" in query
     with pytest.raises(BadParameter):
         kgdescribe.graph_query("http://x/> } ; DROP ALL ; <")
+    with pytest.raises(BadParameter):
+        kgdescribe.uses_query("http://x/> ?o } } #")
+    assert kgdescribe.is_iri(ADN) and not kgdescribe.is_iri(ID + "a b") and not kgdescribe.is_iri(ID + "a>b")
+
+
+def test_the_uses_of_a_property_with_their_graphs(run: kgdescribe.Run) -> None:
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    query = kgdescribe.uses_query(label)
+    assert f"<{label}>" not in query.split("VALUES", 1)[0]  # the IRI only in the VALUES block
+    rows = kgdescribe.solutions(run(query))
+    assert len(rows) == 200 and all({"subject", "object", "graph"} <= set(row) for row in rows)
+
+
+def test_one_table_names_the_standard_terms() -> None:
+    assert kgdescribe.Label().or_known(kgdescribe.RDF_TYPE) == kgdescribe.Label("type", "type")
+    assert kgdescribe.Label("nom").or_known(kgdescribe.RDF_TYPE) == kgdescribe.Label("nom")  # the graph's own wins
+    assert kgdescribe.Label is labels.Label and all(fr and en for fr, en in labels.STANDARD_LABELS.values())
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 import rdflib
 
 from kg.config import PROJECT_ROOT
+from kg.labels import Label, pick
 from kg.ontology_doc import OntologyDoc, document, load
 from kg.rdf_io import rdf_files
 
@@ -72,7 +73,24 @@ def test_anchors_are_unique_and_local_names(doc: OntologyDoc) -> None:
     entries = [*doc.classes, *(e for es in doc.properties.values() for e in es), *doc.schemes]
     anchors = [e.anchor for e in entries]
     assert len(anchors) == len(set(anchors))
-    assert doc.anchor_of(TI + "Phase") == "Phase" and doc.anchor_of("http://www.w3.org/ns/prov#Agent") is None
+    assert doc.anchors == {e.iri: e.anchor for e in entries}  # what the page links to within itself
+    assert doc.anchors[TI + "Phase"] == "Phase" and "http://www.w3.org/ns/prov#Agent" not in doc.anchors
+
+
+def test_names_are_picked_and_sorted_as_on_the_other_pages() -> None:
+    g = rdflib.Graph().parse(
+        data=f"""@prefix ti: <{TI}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        ti:E a owl:Class ; rdfs:label "Événement"@fr-FR, "event"@en .
+        ti:F a owl:Class ; rdfs:label "fonds" .
+        ti:D a owl:Class ; rdfs:label "dispositif"@fr .
+        <{ID}concepts/c> a skos:ConceptScheme ; rdfs:label "libellé"@fr ; skos:prefLabel "préféré"@fr .""",
+        format="turtle",
+    )
+    d = document(g)
+    assert [e.label.fr for e in d.classes] == ["dispositif", "Événement", "fonds"]  # accents and case ignored
+    assert d.classes[1].label == Label("Événement", "event")  # a regional French tag is French
+    assert d.labels[ID + "concepts/c"] == pick([("préféré", "fr"), ("libellé", "fr")]) == Label("préféré")
 
 
 def test_a_small_ontology_in_a_graph() -> None:

@@ -13,10 +13,11 @@ import rdflib
 from rdflib.namespace import RDF, SH
 from typer.testing import CliRunner
 
-from kg import shapes_doc
+from kg import labels, shapes_doc
 from kg.cli import app
 from kg.config import PROJECT_ROOT, get_settings
 from kg.errors import UsageError
+from kg.labels import Label
 from kg.shapes_doc import Rule, ShapesDoc
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "shapes_doc"
@@ -219,6 +220,25 @@ def test_source_is_the_file_itself_or_the_union_of_several() -> None:
     assert shapes_doc.source(real) == only.read_bytes()
     merged = rdflib.Graph().parse(data=shapes_doc.source(FIXTURES / "split"), format="turtle")
     assert {str(s) for s in merged.subjects(RDF.type, SH.NodeShape)} == {EX + "AShape", EX + "BShape"}
+    # each file's `_:b0` stays its own property shape: one path and one constraint each, not merged
+    a, b = (merged.value(rdflib.URIRef(EX + name), SH.property) for name in ("AShape", "BShape"))
+    assert a != b
+    assert set(merged.objects(a, SH.path)) == {rdflib.URIRef(EX + "p")}
+    assert set(merged.objects(b, SH.path)) == {rdflib.URIRef(EX + "q")}
+
+
+def test_split_shapes_are_read_with_their_own_blank_nodes() -> None:
+    doc = shapes_doc.load(FIXTURES / "split", FIXTURES / "ontology")
+    rules = {s.iri: [(r.path, r.severity) for r in s.rules] for s in doc.shapes}
+    assert rules == {EX + "AShape": [(f"<{EX}p>", "Violation")], EX + "BShape": [(f"<{EX}q>", "Warning")]}
+
+
+def test_standard_terms_are_named_as_on_the_resource_pages(real: ShapesDoc) -> None:
+    # one table of standard names (kg.labels) for the shapes page and the resource pages
+    terms = {r.predicate.iri: r.predicate for r in real.rules if r.predicate is not None}
+    in_scheme = terms["http://www.w3.org/2004/02/skos/core#inScheme"]
+    assert in_scheme.label == Label().or_known(in_scheme.iri).fr == "dans le vocabulaire"
+    assert shapes_doc.sort_key is labels.sort_key
 
 
 def test_markdown_and_text(small: ShapesDoc) -> None:

@@ -13,8 +13,8 @@
     return (cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent).trim();
   }
 
+  /** Two non-empty keys (sort() puts empty cells last before it asks). */
   function compare(a, b, type) {
-    if (a === "" || b === "") return a === b ? 0 : a === "" ? 1 : -1;
     if (type === "number") return parseFloat(a) - parseFloat(b);
     return collator.compare(a, b);
   }

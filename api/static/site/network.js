@@ -1,15 +1,17 @@
 // The network page: Cytoscape.js over GET /network, filtered in the browser.
 //
 // The page (api/routers/explore.py) gives, in #kg-network-config, the category of each node type (actor,
-// territory, scheme, other), their colours and the French names of the kinds of link. What is drawn:
-//   1. GET /network?kind=K[&territory=T], fetched once per (K, T) — the territory filter is the API's own;
+// territory, scheme, other), their colours, the French names of the kinds of link and how to link an IRI to its
+// page (links.js, loaded first). What is drawn:
+//   1. GET /network?kind=K[&territory=T], fetched once per (K, T) — the territory filter is the API's own; a
+//      fetch that fails is forgotten, so the next change of filter asks again (#network-status says so);
 //   2. the nodes whose category is ticked;
 //   3. the edges between them whose kind of link is the one chosen (the relation in the full view, the kinds
 //      of shared thing in the actor view);
 //   4. with a scheme chosen, the scheme and what links to it (full view) or the actors that share it (actor view);
 //   5. unless "masquer les nœuds sans lien" is unticked, only nodes that keep a link (the chosen territory or
 //      scheme stays); with a kind of link or a scheme chosen, always so.
-// A click (tap) on a node opens its page, /resource?iri=…; the search box finds nodes by label, ignoring case and
+// A click (tap) on a node opens its page (/id/… for ours, /resource?iri=… for others); the search box finds nodes by label, ignoring case and
 // accents, highlights them and centres the view on them. `window.kgNetwork` is the Cytoscape instance, and
 // #network-graph's data-node-count / data-edge-count attributes say what is drawn (for tests and scripts).
 (function () {
@@ -58,8 +60,8 @@
     return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
-  function resourceUrl(iri) {
-    return config.resource + encodeURIComponent(iri);
+  function pageOf(iri) {
+    return window.kgPageOf(config.links, iri);
   }
 
   function categoryOf(node) {
@@ -97,13 +99,16 @@
   function load(s) {
     const url = networkUrl(s);
     if (!cache.has(url)) {
-      cache.set(
-        url,
-        fetch(url, { headers: { Accept: "application/json" } }).then((r) => {
+      const answer = fetch(url, { headers: { Accept: "application/json" } })
+        .then((r) => {
           if (!r.ok) throw new Error("GET " + url + " : " + r.status);
           return r.json();
-        }),
-      );
+        })
+        .catch((error) => {
+          if (cache.get(url) === answer) cache.delete(url); // not kept: the next refresh fetches again
+          throw error;
+        });
+      cache.set(url, answer);
     }
     return cache.get(url);
   }
@@ -186,7 +191,7 @@
       ...sorted.map((n) => {
         const li = document.createElement("li");
         const a = document.createElement("a");
-        a.href = resourceUrl(n.iri || n.id);
+        a.href = pageOf(n.iri || n.id);
         a.textContent = n.label || n.id;
         li.append(a, " (" + config.categories[categoryOf(n)].label.split(" (")[0].toLowerCase() + ")");
         return li;
@@ -209,7 +214,8 @@
       })
       .catch((error) => {
         if (mine !== request) return;
-        status.textContent = "Le réseau n'a pas pu être chargé : " + error.message;
+        status.textContent =
+          "Le réseau n'a pas pu être chargé (" + error.message + "). Changez un filtre ou rechargez la page pour réessayer.";
       });
   }
 
@@ -240,7 +246,7 @@
   }
 
   cy.on("tap", "node", (event) => {
-    window.location.assign(resourceUrl(event.target.data("iri")));
+    window.location.assign(pageOf(event.target.data("iri")));
   });
   cy.on("mouseover", "node", (event) => {
     container.title = event.target.data("label") + " (" + event.target.data("type") + ")";

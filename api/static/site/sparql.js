@@ -63,14 +63,16 @@
   }
   window.kgYasgui = yasgui;
 
-  // An IRI in the results opens its page on this server (/resource?iri=…) rather than the web address, which
-  // may not resolve. Links are rewritten when they are about to be followed, so every page of a results table
-  // and every way of opening a link (click, keyboard, new tab) gets it. Datatype links (in <sup>) stay as they are.
+  // An IRI in the results opens its page on this server, as the server's own pages link it (links.js: /id/… for
+  // ours, /resource?iri=… for others), rather than the web address, which may not resolve. Links are rewritten
+  // when they are about to be followed, so every page of a results table and every way of opening a link (click,
+  // keyboard, new tab) gets it. Datatype links (in <sup>) stay as they are. The IRI is the attribute as YASR
+  // wrote it, not the `href` property, which the browser would have percent-encoded already.
   function toResource(event) {
     const link = event.target.closest && event.target.closest("a.iri");
     if (!link || link.dataset.iri || link.closest("sup")) return;
-    link.dataset.iri = link.href;
-    link.href = config.resource + encodeURIComponent(link.dataset.iri);
+    link.dataset.iri = link.getAttribute("href");
+    link.href = window.kgPageOf(config.links, link.dataset.iri);
     link.removeAttribute("target");
   }
   for (const type of ["mousedown", "focusin", "click"]) host.addEventListener(type, toResource, true);
