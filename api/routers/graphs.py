@@ -89,8 +89,8 @@ async def get_graph(request: Request, settings: SettingsDep) -> Response:
     if not quads:
         raise GraphNotFound(f"no graph named <{graph}> in the store")
     tag = caching.etag(version, "graph", graph, fmt.key)
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers={"ETag": tag})
+    if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return unchanged
     rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
     assert rdf_format is not None
     items: list[Any] = quads if rdf_format.supports_datasets else [q.triple for q in quads]

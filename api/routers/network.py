@@ -114,8 +114,8 @@ def cached(
 ) -> Response:
     """304 when If-None-Match names this answer's ETag, else the answer `make` builds, with cache headers."""
     tag = caching.etag(pool.version, "network", *parts)
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return unchanged
     body = make()
     return Response(body, media_type=media_type, headers=caching.headers(tag, settings.cache_max_age, len(body)))
 

@@ -163,8 +163,8 @@ def answer(request: Request, q: CannedQuery, settings: SettingsDep, pool: PoolDe
     available = offers(q)
     fmt = conneg.choose(request.headers.get("accept"), available, formats, what=f"the answer of {q.name}")
     tag = caching.etag(pool.version, "queries", q.name, text, fmt.key, pool.max_rows)
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return unchanged
     run = pool.run(
         QueryRequest(
             text,

@@ -58,8 +58,8 @@ async def answer_query(request: Request, call: ProtocolRequest, settings: Settin
     else:
         fmt = conneg.choose(call.accept, conneg.RESULTS, call.formats, what="SPARQL results (SELECT, ASK)")
     tag = caching.etag(pool.version, call.query, fmt.key, call.default_graphs, call.named_graphs, pool.max_rows)
-    if caching.matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=caching.headers(tag, settings.cache_max_age, 0))
+    if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
+        return unchanged
     answer = await pool.run_async(
         QueryRequest(
             call.query,
