@@ -234,4 +234,4 @@ def document(g: Graph, ontology_iri: str = ONTOLOGY_IRI) -> OntologyDoc:
 def load(paths: Iterable[Path]) -> Graph:
     """The ontology files as one rdflib graph (parsed strictly by pyoxigraph, with positions on error; the blank
     nodes of each file kept apart)."""
-    return to_rdflib_graph(parse_files(paths, rename_blank_nodes=True))
+    return to_rdflib_graph(parse_files(paths))

@@ -39,18 +39,18 @@ def format_for(path: Path) -> ox.RdfFormat:
         raise UsageError(f"{path}: unknown RDF file extension {path.suffix!r} (known: {known})") from None
 
 
-def parse_file(path: Path, default_graph: str | None = None, *, rename_blank_nodes: bool = False) -> list[ox.Quad]:
+def parse_file(path: Path, default_graph: str | None = None) -> list[ox.Quad]:
     """All quads of one file; triples of a triple-only syntax go to `default_graph` when given.
 
-    `rename_blank_nodes` gives the file's blank nodes fresh labels, so that `_:b0` of two files stays two nodes
-    when their quads are merged.
+    A blank node's label is local to its document (RDF 1.1 §3.4), so each file's blank nodes get fresh
+    labels: `_:b0` of two files stays two nodes when their quads are merged.
     """
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     fmt = format_for(path)
     target: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(default_graph) if default_graph else ox.DefaultGraph()
     try:
-        quads = list(ox.parse(path=str(path), format=fmt, rename_blank_nodes=rename_blank_nodes))
+        quads = list(ox.parse(path=str(path), format=fmt, rename_blank_nodes=True))
     except SyntaxError as e:
         raise RDFParseError(str(path), _parser_message(e), e.lineno, e.offset) from None
     except ValueError as e:  # some pyoxigraph parsers raise ValueError without a position
@@ -60,13 +60,11 @@ def parse_file(path: Path, default_graph: str | None = None, *, rename_blank_nod
     return quads
 
 
-def parse_files(
-    paths: Iterable[Path], default_graph: str | None = None, *, rename_blank_nodes: bool = False
-) -> list[ox.Quad]:
-    """Quads of several files, in order; `rename_blank_nodes` keeps each file's blank nodes apart."""
+def parse_files(paths: Iterable[Path], default_graph: str | None = None) -> list[ox.Quad]:
+    """Quads of several files, in order, each file's blank nodes kept apart."""
     quads: list[ox.Quad] = []
     for path in paths:
-        quads.extend(parse_file(path, default_graph, rename_blank_nodes=rename_blank_nodes))
+        quads.extend(parse_file(path, default_graph))
     return quads
 
 
@@ -117,7 +115,7 @@ def format_for_media_type(media_type: str) -> ox.RdfFormat:
 def parse_bytes(data: bytes, fmt: ox.RdfFormat, name: str = "upload", base_iri: str | None = None) -> list[ox.Quad]:
     """All quads of an uploaded document, strictly parsed; `RDFParseError` says where it fails."""
     try:
-        return list(ox.parse(data, format=fmt, base_iri=base_iri))
+        return list(ox.parse(data, format=fmt, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as e:
         raise RDFParseError(name, _parser_message(e), e.lineno, e.offset) from None
     except ValueError as e:

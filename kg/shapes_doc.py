@@ -686,7 +686,7 @@ def _terms(reader: _Reader, nodes: Iterable[Node]) -> tuple[Term, ...]:
 
 def load(shapes_dir: Path, ontology_dir: Path) -> ShapesDoc:
     """The model of the shapes in `shapes_dir`, in the order of the files, labelled from `ontology_dir`."""
-    quads = parse_files(rdf_files(shapes_dir), rename_blank_nodes=True)
+    quads = parse_files(rdf_files(shapes_dir))
     order: dict[str, int] = {}
     for index, quad in enumerate(quads):
         if isinstance(quad.subject, ox.NamedNode):
@@ -699,7 +699,7 @@ def source(shapes_dir: Path) -> bytes:
     files = rdf_files(shapes_dir)
     if len(files) == 1 and files[0].suffix.lower() == ".ttl":
         return files[0].read_bytes()
-    graph = to_rdflib_graph(parse_files(files, rename_blank_nodes=True))  # `_:b0` of two files: two nodes
+    graph = to_rdflib_graph(parse_files(files))  # `_:b0` of two files: two nodes
     for prefix, namespace in DEFAULT_PREFIXES.items():
         graph.bind(prefix, namespace, override=False)
     return graph.serialize(format="turtle", encoding="utf-8")

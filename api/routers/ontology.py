@@ -88,7 +88,7 @@ def rendered(directory: Path) -> Rendered:
     paths = rdf_files(directory) if directory.is_dir() else []
     if not paths:
         raise KGError(f"no ontology files in {directory}")
-    quads = parse_files(paths, rename_blank_nodes=True)  # `_:b0` of two files: two nodes
+    quads = parse_files(paths)  # `_:b0` of two files: two nodes
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     graphs = {key: ox.serialize(triples, format=GRAPH_FORMATS[key]) or b"" for key in ("jsonld", "ntriples", "rdfxml")}
     if len(paths) == 1 and paths[0].suffix.lower() == ".ttl":

@@ -4,7 +4,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import RDFParseError, UsageError
-from kg.rdf_io import parse_file, rdf_files, to_rdflib_graph
+from kg.rdf_io import parse_file, parse_files, rdf_files, to_rdflib_graph
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rdf"
 
@@ -58,3 +58,11 @@ def test_simple_literals_stay_simple_in_the_rdflib_view(tmp_path: Path) -> None:
     f.write_text('<http://example.org/a> <http://schema.org/currency> "EUR" .\n')
     (obj,) = list(to_rdflib_graph(parse_file(f)).objects())
     assert obj.datatype is None and str(obj) == "EUR"
+
+
+def test_each_files_blank_nodes_stay_apart(tmp_path: Path) -> None:
+    """`_:b0` in two documents names two nodes (RDF 1.1 §3.4): a build merging files must not join them."""
+    for name in ("a.ttl", "b.ttl"):
+        (tmp_path / name).write_text(f'_:b0 <http://www.w3.org/2000/01/rdf-schema#label> "{name}" .\n')
+    quads = parse_files(rdf_files(tmp_path))
+    assert len({q.subject for q in quads}) == 2
