@@ -13,7 +13,6 @@ programs, the page itself with the error explained for browsers.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,6 +30,7 @@ from api.routers.queries import read_parameters
 from api.stats import DatasetStats
 from kg import queries
 from kg.errors import BadParameter
+from kg.labels import sort_key
 from kg.network import Select
 
 router = APIRouter(prefix="/explore", tags=["explore"], include_in_schema=False)
@@ -88,12 +88,6 @@ UNNAMED_GROUP = {
     "region": "(sans région)",
     "phase": "(sans phase)",
 }
-
-
-def sort_key(text: str) -> str:
-    """Text as it sorts for a French reader: accents and case ignored ("Écrins" among the E, not after Z)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def local_name(iri: str) -> str:
