@@ -17,6 +17,7 @@ import rdflib
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from api import caching
 from api.deps import SettingsDep
 from api.errors import Unauthorized, UnsupportedMediaType
 from api.protocol import content_type
@@ -51,14 +52,13 @@ async def require_writer(request: Request, settings: SettingsDep) -> str:
 WriterDep = Annotated[str, Depends(require_writer)]
 
 
-def shapes(request: Request) -> rdflib.Graph:
-    """The shapes graph, parsed once per app (writes and /validate use it)."""
-    with _shapes_lock:
-        cached: rdflib.Graph | None = getattr(request.app.state, "shapes", None)
-        if cached is None:
-            cached = load_graph_dir(request.app.state.settings.shapes_dir)
-            request.app.state.shapes = cached
-    return cached
+_load_shapes = caching.on_files(load_graph_dir)
+
+
+def shapes(settings: SettingsDep) -> rdflib.Graph:
+    """The shapes graph writes and /validate check against, parsed again only when its files change."""
+    with _shapes_lock:  # one parse at a time: concurrent first requests would each parse
+        return _load_shapes(settings.shapes_dir)
 
 
 ShapesDep = Annotated[rdflib.Graph, Depends(shapes)]
