@@ -10,6 +10,7 @@ The default graph is the merge of the named graphs, so it can be read (`?default
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,7 @@ from kg import store as kgstore
 from kg import write as kgwrite
 from kg.config import Settings
 from kg.errors import GraphNotFound, UsageError
+from kg.executor import QueryPool
 from kg.namespaces import PREFIXES, TID
 
 router = APIRouter(tags=["writes"])
@@ -111,12 +113,15 @@ def _triples_for(graph: str, quads: list[ox.Quad]) -> list[ox.Triple]:
     return [q.triple for q in quads]
 
 
-def _answer(report: kgwrite.WriteReport, graph: str | None, created_status: bool) -> JSONResponse:
-    """201 with Location when the write made a new graph, else 200; the body says what was done."""
+async def _write(pool: QueryPool, write: Callable[..., kgwrite.WriteReport], *args: Any) -> JSONResponse:
+    """Run a write, serve its version, and answer: 201 with Location when it made a new graph, else 200;
+    the body says what was done."""
+    report: kgwrite.WriteReport = await run_in_threadpool(write, *args)
+    await serve_new_version(pool)
     body = {k: v for k, v in asdict(report).items() if k != "validation"}
     headers = {"ETag": caching.etag(report.version, "write", report.record)}
-    if created_status and report.created and graph is not None:
-        headers["Location"] = f"/graphs?graph={quote(graph, safe='')}"
+    if report.created:
+        headers["Location"] = f"/graphs?graph={quote(report.graphs[0], safe='')}"
         return JSONResponse(body, status_code=201, headers=headers)
     return JSONResponse(body, status_code=200, headers=headers)
 
@@ -128,9 +133,7 @@ async def put_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> JS
     if graph is None:
         raise MethodNotAllowed(_DEFAULT_READ_ONLY, allow="GET, HEAD")
     triples = _triples_for(graph, await read_rdf(request, base_iri=graph))
-    report = await run_in_threadpool(kgwrite.put_graph, ctx, graph, triples)
-    await serve_new_version(pool)
-    return _answer(report, graph, created_status=True)
+    return await _write(pool, kgwrite.put_graph, ctx, graph, triples)
 
 
 @router.post("/graphs", summary="Add triples to a named graph (Graph Store Protocol)", responses=_WRITE_RESPONSES)
@@ -143,20 +146,16 @@ async def post_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> J
     if graph is None:  # the Graph Store itself: a new graph with an IRI of the server's choosing
         graph = f"{TID}graph/{uuid.uuid4()}"
     triples = _triples_for(graph, await read_rdf(request, base_iri=graph))
-    report = await run_in_threadpool(kgwrite.post_graph, ctx, graph, triples)
-    await serve_new_version(pool)
-    return _answer(report, graph, created_status=True)
+    return await _write(pool, kgwrite.post_graph, ctx, graph, triples)
 
 
 @router.delete("/graphs", summary="Remove a named graph (Graph Store Protocol)", responses=_WRITE_RESPONSES)
-async def delete_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> Response:
+async def delete_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> JSONResponse:
     """Remove `?graph=<IRI>`: 200 with what was removed, 404 if there is no such graph."""
     graph = _target(request)
     if graph is None:
         raise MethodNotAllowed(_DEFAULT_READ_ONLY, allow="GET, HEAD")
-    report = await run_in_threadpool(kgwrite.delete_graph, ctx, graph)
-    await serve_new_version(pool)
-    return _answer(report, graph, created_status=False)
+    return await _write(pool, kgwrite.delete_graph, ctx, graph)
 
 
 @router.post("/update", summary="SPARQL 1.1 Update (validated, atomic)", responses=_WRITE_RESPONSES)
@@ -179,9 +178,7 @@ async def sparql_update(request: Request, ctx: WriteContextDep, pool: PoolDep) -
             f"an update is sent as {SPARQL_UPDATE} or {FORM}, not {media_type or 'a body without Content-Type'}",
             supported=[SPARQL_UPDATE, FORM],
         )
-    report = await run_in_threadpool(kgwrite.update, ctx, text)
-    await serve_new_version(pool)
-    return _answer(report, None, created_status=False)
+    return await _write(pool, kgwrite.update, ctx, text)
 
 
 @router.get("/update", include_in_schema=False)
