@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,3 +32,21 @@ def built_store(tmp_path_factory: pytest.TempPathFactory, bundled_sources: Sourc
 def kg_store(built_store: tuple[Path, BuildReport]) -> ox.Store:
     """A read-only handle on the built store."""
     return kgstore.open_read_only(built_store[0])
+
+
+def copy_store(built: Path, root: Path) -> tuple[Path, Path]:
+    """A private copy of a built store (its build directory and link) and of the bundled data files, for writes."""
+    build_dir = kgstore.resolve(built)
+    store = root / "store"
+    target = kgstore.builds_dir(store) / build_dir.name
+    shutil.copytree(build_dir, target)
+    store.symlink_to(target, target_is_directory=True)
+    data = root / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    return store, data
+
+
+@pytest.fixture
+def store_copy(built_store: tuple[Path, BuildReport], tmp_path: Path) -> tuple[Path, Path]:
+    """(store, data directory): the built store and the data files copied for one test that writes."""
+    return copy_store(built_store[0], tmp_path)

@@ -8,7 +8,6 @@ api.main:from_environment` with `KG_*` variables, as an operator would start it.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,10 +24,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg import query as kgquery
-from kg import store as kgstore
 from kg.build import BuildReport
 from kg.config import PROJECT_ROOT, Settings
 from kg.executor import QueryPool
+from tests.conftest import copy_store
 
 LIMITED_ENV = {
     "KG_QUERY_TIMEOUT": "2",
@@ -106,21 +105,9 @@ class WritableServer:
         return self.server.url
 
 
-def writable_copy(built: Path, root: Path) -> tuple[Path, Path]:
-    """A private copy of a built store (its build directory and link) and of the bundled data files."""
-    build = kgstore.resolve(built)
-    store = root / "store"
-    target = kgstore.builds_dir(store) / build.name
-    shutil.copytree(build, target)
-    store.symlink_to(target, target_is_directory=True)
-    data = root / "data"
-    shutil.copytree(PROJECT_ROOT / "data", data)
-    return store, data
-
-
 def start_writable(built: Path, root: Path, extra_env: dict[str, str] | None = None) -> WritableServer:
     """Start a server with the write token over a fresh copy of the store under `root`."""
-    store, data = writable_copy(built, root)
+    store, data = copy_store(built, root)
     env = {"KG_WRITE_TOKEN": WRITE_TOKEN, "KG_DATA_DIR": str(data), **(extra_env or {})}
     return WritableServer(_start(store, root / "uvicorn.log", env), store, data)
 

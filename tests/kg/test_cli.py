@@ -1,6 +1,5 @@
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,7 +9,6 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from kg import store as kgstore
-from kg.build import BuildReport
 from kg.cli import app
 from kg.config import PROJECT_ROOT, get_settings
 from kg.rdf_io import parse_file
@@ -121,8 +119,6 @@ def test_stats(built: Path) -> None:
 def test_network_export_reads_back_in_networkx(tmp_path: Path) -> None:
     import networkx as nx
 
-    from kg.config import PROJECT_ROOT
-
     store = tmp_path / "store"
     get_settings.cache_clear()
     assert (
@@ -148,15 +144,11 @@ STEWARD_GRAPH = "https://w3id.org/territoires-industrie/id/source/steward-001"
 
 
 @pytest.fixture
-def writable(built_store: tuple[Path, BuildReport], tmp_path: Path) -> dict[str, str]:
+def writable(store_copy: tuple[Path, Path]) -> dict[str, str]:
     """Environment for a CLI run over a private copy of the built store and of the data files."""
-    build_dir = kgstore.resolve(built_store[0])
-    store = tmp_path / "store"
-    shutil.copytree(build_dir, kgstore.builds_dir(store) / build_dir.name)
-    store.symlink_to(kgstore.builds_dir(store) / build_dir.name, target_is_directory=True)
-    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
+    store, data = store_copy
     get_settings.cache_clear()
-    return {"KG_STORE": str(store), "KG_DATA_DIR": str(tmp_path / "data")}
+    return {"KG_STORE": str(store), "KG_DATA_DIR": str(data)}
 
 
 def _invoke(args: list[str], env: dict[str, str]) -> Result:

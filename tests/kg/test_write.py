@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from kg import journal
 from kg import store as kgstore
 from kg import write as kgwrite
-from kg.build import BuildReport, Sources, build
+from kg.build import Sources, build
 from kg.config import PROJECT_ROOT
 from kg.errors import GraphNotFound, QuerySyntaxError, ValidationFailed, WriteForbidden, WriterBusy
 from kg.namespaces import TID
@@ -32,16 +31,10 @@ def shapes():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def ctx(built_store: tuple[Path, BuildReport], tmp_path: Path, shapes) -> kgwrite.WriteContext:  # type: ignore[no-untyped-def]
+def ctx(store_copy: tuple[Path, Path], shapes) -> kgwrite.WriteContext:  # type: ignore[no-untyped-def]
     """A private copy of the built store and of the data files."""
-    build_dir = kgstore.resolve(built_store[0])
-    store = tmp_path / "store"
-    shutil.copytree(build_dir, kgstore.builds_dir(store) / build_dir.name)
-    store.symlink_to(kgstore.builds_dir(store) / build_dir.name, target_is_directory=True)
-    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
-    return kgwrite.WriteContext(
-        store=store, shapes=shapes, data_dir=tmp_path / "data", agent="mailto:steward@example.org"
-    )
+    store, data = store_copy
+    return kgwrite.WriteContext(store=store, shapes=shapes, data_dir=data, agent="mailto:steward@example.org")
 
 
 def _doc() -> list[ox.Triple]:
