@@ -31,8 +31,11 @@ from kg.errors import (
     UnknownQuery,
     UnknownResource,
     UpdateRefused,
+    UploadRefused,
+    UploadTooLarge,
     UsageError,
     ValidationFailed,
+    WorkTimeout,
     WriteForbidden,
 )
 from kg.namespaces import BASE
@@ -95,6 +98,8 @@ _TABLE: list[tuple[type[Exception], int, str, str]] = [
     (GraphNotFound, 404, "No such graph", "graph-not-found"),
     (ValidationFailed, 422, "Does not conform to the shapes", "validation-failed"),
     (RDFParseError, 400, "Malformed RDF", "malformed-rdf"),
+    (UploadRefused, 400, "Document refused", "upload-refused"),
+    (UploadTooLarge, 413, "Document too large", "upload-too-large"),
     (UpdateRefused, 403, "Read-only endpoint", "read-only"),
     (QueryRefused, 400, "Query refused", "query-refused"),
     (QuerySyntaxError, 400, "Malformed query", "malformed-query"),
@@ -103,6 +108,7 @@ _TABLE: list[tuple[type[Exception], int, str, str]] = [
     (BadParameter, 400, "Bad parameter", "bad-parameter"),
     (UsageError, 400, "Bad request", "bad-request"),
     (QueryTimeout, 503, "Query timeout", "query-timeout"),
+    (WorkTimeout, 503, "Took too long", "work-timeout"),
     (ServerBusy, 503, "Server busy", "server-busy"),
     (StoreMissing, 503, "No store", "no-store"),
     (NotAcceptable, 406, "Not acceptable", "not-acceptable"),

@@ -64,6 +64,35 @@ class Settings(BaseSettings):
         description="SPARQL endpoints that SERVICE may call (comma-separated); empty = SERVICE refused.",
     )
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age of query answers, seconds.")
+    queue_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds a request may wait for a free query worker (then 503 + Retry-After)."
+    )
+    max_queries_per_client: int = Field(
+        default=0,
+        ge=0,
+        description="Workers one client address may hold at once (429 beyond); 0 = no limit (clients behind "
+        "one proxy share an address).",
+    )
+    max_query_depth: int = Field(
+        default=200,
+        ge=8,
+        description="Deepest nesting of brackets and braces a query may have (400), checked before the engine sees it.",
+    )
+    max_header_bytes: int = Field(default=32_768, ge=1024, description="Largest total size of request headers (431).")
+
+    # bounded handling of what clients upload (/validate, /graphs, /update)
+    validate_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds parsing and validating one uploaded document may take (503)."
+    )
+    worker_memory_mb: int = Field(
+        default=2048, ge=256, description="Address-space limit of a validation worker process, MiB (413 beyond)."
+    )
+    max_rdf_depth: int = Field(
+        default=64, ge=4, description="Deepest nesting of blank nodes, collections or XML elements in an upload (400)."
+    )
+    max_literal_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Largest single literal in an upload, bytes (413)."
+    )
 
     # writes (data stewards)
     write_token: SecretStr | None = Field(

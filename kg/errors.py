@@ -31,6 +31,22 @@ class RDFParseError(KGError):
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[object, ...]:  # picklable, so a bounded worker (kg.sandbox) can raise it
+        return (type(self), (self.path, self.detail, self.line, self.column))
+
+
+class UploadRefused(KGError):
+    """An uploaded document this server will not parse as sent (a DTD declaring entities, nesting too deep)."""
+
+
+class UploadTooLarge(KGError):
+    """An uploaded document, or one of its parts (a literal), is over a size limit; or its handling needed more
+    memory than a worker may use."""
+
+
+class WorkTimeout(KGError):
+    """Parsing or validating what a client sent ran past its time limit and was stopped."""
+
 
 class QuerySyntaxError(KGError):
     """A SPARQL query is malformed; the message is the parser's."""
@@ -44,6 +60,9 @@ class ValidationFailed(KGError):
         self.violations = violations
         self.result = result
         super().__init__(f"data does not conform to the shapes ({violations} violation(s))")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.report_text, self.violations, self.result))
 
 
 class StoreMissing(KGError):
@@ -75,7 +94,11 @@ class BadParameter(UsageError):
 
     def __init__(self, name: str, message: str) -> None:
         self.name = name
+        self.message = message
         super().__init__(f"parameter {name!r}: {message}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.name, self.message))
 
 
 class UpdateRefused(QueryRefused):
