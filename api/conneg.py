@@ -162,24 +162,30 @@ def prefers_html(ranges: Sequence[MediaRange]) -> bool:
 
 
 def choose(
-    accept: str | None, offers: Sequence[Format], requested: Iterable[str] = (), what: str = "this answer"
+    accept: str | None,
+    offers: Sequence[Format],
+    requested: Iterable[str] = (),
+    what: str = "this answer",
+    *,
+    strict: bool = False,
 ) -> Format:
     """The format to answer in; `NotAcceptable` listing the available media types when none fits.
 
     `requested` are the values of the format parameters: the first that names an offer wins; values that
-    name a format of another kind of answer (csv for a graph) are a 406; unknown values are ignored.
+    name a format of another kind of answer (csv for a graph) are a 406; unknown values are ignored, as the
+    SPARQL protocol's clients add their own, unless `strict` (an API whose `format` is its own): then a 406.
     """
     misplaced = []
     for value in requested:
         for offer in offers:
             if offer.selected_by(value):
                 return offer
-        if any(f.selected_by(value) for f in ALL):
+        if strict or any(f.selected_by(value) for f in ALL):
             misplaced.append(value)
     available = [o.media_type for o in offers]
     if misplaced:
         raise NotAcceptable(
-            f"format {misplaced[0]!r} cannot carry {what}; available: {', '.join(o.key for o in offers)}",
+            f"format {misplaced[0]!r} cannot carry {what}; available: {', '.join(names(offers))}",
             available=available,
         )
     ranges = parse_accept(accept)
@@ -192,6 +198,11 @@ def choose(
             available=available,
         )
     return chosen
+
+
+def names(offers: Sequence[Format]) -> list[str]:
+    """What a format parameter says to choose each offer: its first short name, else its key."""
+    return [f.names[0] if f.names else f.key for f in offers]
 
 
 def requested_formats(request: Request) -> list[str]:

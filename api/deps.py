@@ -15,7 +15,7 @@ from api.protocol import ProtocolRequest, read_request
 from api.stats import DatasetStats, StatsCache
 from kg.config import Settings
 from kg.errors import StoreMissing
-from kg.executor import QueryPool, QueryRequest
+from kg.executor import QueryPool, QueryRequest, current_client
 from kg.network import Select
 
 
@@ -26,10 +26,17 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_pool(request: Request) -> QueryPool:
-    """The query pool; `StoreMissing` (503) when the app started without a store."""
+    """The query pool; `StoreMissing` (503) when the app started without a store.
+
+    Every route reaches the pool through here, so this is where the request's client address is noted
+    (`kg.executor.current_client`, a context variable: it follows the request into the thread of a plain
+    `def` handler and into its dependencies). The pool counts each query against that address when
+    `max_queries_per_client` is set, without any route having to pass it along.
+    """
     pool: QueryPool | None = request.app.state.pool
     if pool is None:
         raise request.app.state.pool_error or StoreMissing("the query pool is not running")
+    current_client.set(request.client.host if request.client else None)
     return pool
 
 

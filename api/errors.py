@@ -22,12 +22,14 @@ from kg.errors import (
     BadParameter,
     GraphNotFound,
     KGError,
+    QueryQuarantined,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
     RDFParseError,
     ServerBusy,
     StoreMissing,
+    TooManyQueries,
     UnknownQuery,
     UnknownResource,
     UpdateRefused,
@@ -35,6 +37,7 @@ from kg.errors import (
     UploadTooLarge,
     UsageError,
     ValidationFailed,
+    WorkerCrashed,
     WorkTimeout,
     WriteForbidden,
 )
@@ -69,6 +72,10 @@ class RequestTooLarge(APIError):
 
 class URITooLong(APIError):
     """A request target over the configured limit (414): the query belongs in a POST body."""
+
+
+class HeadersTooLarge(APIError):
+    """Request header fields over the configured total size (431, RFC 6585)."""
 
 
 class Unauthorized(APIError):
@@ -115,6 +122,10 @@ _TABLE: list[tuple[type[Exception], int, str, str]] = [
     (UnsupportedMediaType, 415, "Unsupported media type", "unsupported-media-type"),
     (RequestTooLarge, 413, "Request too large", "request-too-large"),
     (URITooLong, 414, "URI too long", "uri-too-long"),
+    (HeadersTooLarge, 431, "Request header fields too large", "headers-too-large"),
+    (WorkerCrashed, 503, "Query worker crashed", "worker-crashed"),
+    (QueryQuarantined, 400, "Query quarantined", "query-quarantined"),
+    (TooManyQueries, 429, "Too many queries", "too-many-queries"),
     (KGError, 500, "Internal error", "internal-error"),
 ]
 _POSITION = re.compile(r"\bat (\d+):(\d+)")
@@ -158,7 +169,7 @@ def from_error(exc: Exception) -> JSONResponse:
                 headers["WWW-Authenticate"] = challenge + (', error="invalid_token"' if exc.token_sent else "")
             if isinstance(exc, MethodNotAllowed):
                 headers["Allow"] = exc.allow
-            if status == 503:
+            if status in (429, 503):
                 headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             if status == 500:
                 log.error("internal error: %s", exc)

@@ -1,4 +1,5 @@
-"""Request size limits, enforced before any handler runs: a request target over the limit is a 414, a body a 413.
+"""Request size limits, enforced before any handler runs: a request target over the limit is a 414, header
+fields a 431, a body a 413.
 
 A pure ASGI middleware, so that an oversized body is refused from its Content-Length without being read,
 and a body sent without one (chunked) is cut off as soon as it passes the limit.
@@ -8,20 +9,29 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import RequestTooLarge, URITooLong, from_error
+from api.errors import HeadersTooLarge, RequestTooLarge, URITooLong, from_error
 
 UPLOAD_PATHS = ("/graphs", "/update", "/validate")  # where stewards send documents, not queries
 
 
 class RequestLimits:
-    """Refuse request targets longer than `max_target` bytes and bodies larger than `max_body` bytes
-    (`max_upload` on the paths that take RDF documents)."""
+    """Refuse request targets longer than `max_target` bytes, header fields over `max_headers` bytes in all
+    and bodies larger than `max_body` bytes (`max_upload` on the paths that take RDF documents)."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, max_target: int, max_upload: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body: int,
+        max_target: int,
+        max_upload: int | None = None,
+        max_headers: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
         self.max_upload = max_upload or max_body
         self.max_target = max_target
+        self.max_headers = max_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,6 +46,13 @@ class RequestLimits:
                 limit=self.max_target,
             )
             await from_error(error)(scope, receive, send)
+            return
+        if self.max_headers is not None and (size := header_bytes(scope)) > self.max_headers:
+            too_large = HeadersTooLarge(
+                f"the request header fields are {size} bytes, over the limit of {self.max_headers}",
+                limit=self.max_headers,
+            )
+            await from_error(too_large)(scope, receive, send)
             return
         limit = self.max_upload if scope["path"] in UPLOAD_PATHS else self.max_body
         declared = _content_length(scope)
@@ -59,6 +76,11 @@ class RequestLimits:
 def _too_large(size: int, limit: int, at_least: bool = False) -> RequestTooLarge:
     more = "more than " if at_least else ""
     return RequestTooLarge(f"the request body is {more}{size} bytes, over the limit of {limit}", limit=limit)
+
+
+def header_bytes(scope: Scope) -> int:
+    """The size of the header fields as sent: each `name: value` line with its CRLF."""
+    return sum(len(name) + len(value) + 4 for name, value in scope.get("headers", []))
 
 
 def _content_length(scope: Scope) -> int | None:

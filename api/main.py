@@ -1,7 +1,8 @@
 """The application factory: `create_app(settings)` wires settings, the query pool, routers, errors and middleware.
 
-Nothing is read or started at import time. Without a pool, the app's lifespan starts one over
-`settings.store` (in memory when small enough) and stops it at shutdown; tests pass their own pool.
+Nothing is read or started at import time. Without a pool, the app's lifespan checks that there are shapes
+(else it refuses to start), starts a pool over `settings.store` (in memory when small enough) and stops it at
+shutdown; tests pass their own pool.
 `uvicorn --factory api.main:from_environment` serves with settings from `KG_*` variables.
 """
 
@@ -20,6 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from api import errors, site
 from api.caching import GZIP_MINIMUM_SIZE
 from api.limits import RequestLimits
+from api.methods import OptionsAllow
 from api.routers import (
     docs,
     explore,
@@ -39,6 +41,7 @@ from api.stats import StatsCache
 from kg.config import Settings
 from kg.errors import StoreMissing
 from kg.executor import QueryPool, choose_in_memory
+from kg.shapes_required import load_shapes
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ def open_pool(settings: Settings) -> QueryPool:
         timeout=settings.query_timeout,
         max_rows=settings.max_rows,
         in_memory=choose_in_memory(settings.store, settings.in_memory, settings.in_memory_max_triples),
+        queue_timeout=settings.queue_timeout,
+        max_per_client=settings.max_queries_per_client,
     )
 
 
@@ -69,6 +74,8 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own: QueryPool | None = None
         if app.state.pool is None:
+            # serving for real: refuse to start when /validate and the writes would check nothing
+            await run_in_threadpool(load_shapes, settings.shapes_dir)
             try:
                 own = await run_in_threadpool(open_pool, settings)
             except StoreMissing as e:  # serve 503s that say so, rather than not start at all
@@ -111,12 +118,15 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
     app.include_router(validation.router)
     docs.install(app)
     site.install(app)
-    # added innermost first: CORS wraps everything, so even a 413 or 414 carries its headers
+    # added innermost first: CORS wraps everything, so even a 413, 414 or 431 carries its headers, and answers
+    # preflights before OptionsAllow answers plain OPTIONS
+    app.add_middleware(OptionsAllow)
     app.add_middleware(
         RequestLimits,
         max_body=settings.max_request_bytes,
         max_target=settings.max_url_length,
         max_upload=settings.max_upload_bytes,
+        max_headers=settings.max_header_bytes,
     )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
     app.add_middleware(

@@ -2,7 +2,9 @@
 
 The protocol allows three ways to send a query (GET `?query=`, POST form, POST `application/sparql-query`)
 and names the dataset with `default-graph-uri` / `named-graph-uri`. Reading is done once, here, before
-anything runs: a second `query` is a 400, an update in any guise a 403, an unknown body type a 415.
+anything runs: a second `query` is a 400, an update in any guise a 403, an unknown body type a 415, and so
+is a charset other than UTF-8 for the protocol's own types (form, sparql-query, sparql-update), which the
+protocol defines in UTF-8 only (SPARQL 1.1 Protocol §2.1.2, §2.1.3, §2.2.1, §2.2.2).
 Parameters this endpoint does not know (clients add their own) are ignored.
 """
 
@@ -26,6 +28,8 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 READ_ONLY = "this endpoint is read-only: send SPARQL Update to /update, with the write token"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+UTF8_ONLY = (FORM, SPARQL_QUERY, SPARQL_UPDATE)
+_UTF8_CHARSETS = ("utf-8", "ascii")  # codec names: ASCII is a subset of UTF-8, so a client that says so is right
 
 
 @dataclass(frozen=True)
@@ -88,14 +92,31 @@ def from_params(
 
 
 def content_type(header: str | None) -> tuple[str, str]:
-    """(media type, charset) of a Content-Type header, lower-cased; charset defaults to UTF-8."""
+    """(media type, charset) of a Content-Type header, lower-cased; charset defaults to UTF-8.
+
+    The protocol's own types (`UTF8_ONLY`) with another charset are `UnsupportedMediaType` (415): their
+    bodies are UTF-8 by definition, and decoding them otherwise would run a query the client did not send.
+    """
     media_type, *params = (p.strip() for p in (header or "").split(";"))
+    media_type = media_type.lower()
     charset = "utf-8"
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
-    return media_type.lower(), charset
+    if media_type in UTF8_ONLY and _codec(charset) not in _UTF8_CHARSETS:
+        raise UnsupportedMediaType(
+            f"{media_type} is UTF-8 only (SPARQL 1.1 Protocol), not charset={charset}: send the body in UTF-8",
+            supported=[f"{media_type}; charset=utf-8"],
+        )
+    return media_type, charset
+
+
+def _codec(charset: str) -> str | None:
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
 
 
 def decode_body(body: bytes, charset: str) -> str:

@@ -22,10 +22,13 @@ from api.deps import SettingsDep
 from api.errors import Unauthorized, UnsupportedMediaType
 from api.protocol import content_type
 from kg import write as kgwrite
+from kg.config import Settings
 from kg.errors import UsageError, WriteForbidden
 from kg.executor import QueryPool
 from kg.namespaces import TID
-from kg.rdf_io import format_for_media_type, parse_bytes
+from kg.rdf_io import UPLOAD_FORMATS, format_for_media_type
+from kg.rdf_limits import UploadLimits
+from kg.upload import Bounds, read_upload
 from kg.validate import load_graph_dir
 
 TOKEN_AGENT = str(TID["agent/write-token-holder"])
@@ -44,9 +47,25 @@ async def require_writer(request: Request, settings: SettingsDep) -> str:
     if not hmac.compare_digest(token.strip().encode(), settings.write_token.get_secret_value().encode()):
         raise Unauthorized("the bearer token is not the write token", token_sent=True)
     sender = request.headers.get("from", "").strip()
-    if sender and not _EMAIL.match(sender):
-        raise UsageError(f"the From header must be an e-mail address, not {sender!r}")
-    return f"mailto:{sender}" if sender else TOKEN_AGENT
+    return _mailto(sender) if sender else TOKEN_AGENT
+
+
+def _mailto(sender: str) -> str:
+    """The `mailto:` IRI of a From header, refused (400) unless it is an e-mail address that makes a valid
+    IRI: the agent is recorded as an IRI once the write has been validated, too late for a 400."""
+    agent = f"mailto:{sender}"
+    if _EMAIL.match(sender) and _is_iri(agent):
+        return agent
+    raise UsageError(f"the From header must be an e-mail address that makes a mailto: IRI, not {sender!r}")
+
+
+def _is_iri(text: str) -> bool:
+    """Whether `text` is an absolute IRI, by the same parser that records it (pyoxigraph's)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 WriterDep = Annotated[str, Depends(require_writer)]
@@ -72,34 +91,53 @@ def write_context(settings: SettingsDep, writer: WriterDep, shapes: ShapesDep) -
         data_dir=settings.data_dir if settings.write_data_files else None,
         agent=writer,
         lock_timeout=settings.write_lock_timeout,
+        query_timeout=settings.query_timeout,
+        memory_mb=settings.worker_memory_mb,
+        service_allowlist=tuple(settings.service_allowlist),
+        max_query_depth=settings.max_query_depth,
     )
 
 
 WriteContextDep = Annotated[kgwrite.WriteContext, Depends(write_context)]
 
 
-async def read_rdf(request: Request, base_iri: str | None = None) -> list[ox.Quad]:
-    """The request body as quads, in the syntax its Content-Type names (415 for a non-RDF type)."""
-    media_type, _ = content_type(request.headers.get("content-type"))
+def upload_limits(settings: Settings) -> UploadLimits:
+    """The pre-checks' limits for what clients upload."""
+    return UploadLimits(max_depth=settings.max_rdf_depth, max_literal_bytes=settings.max_literal_bytes)
+
+
+def upload_bounds(settings: Settings) -> Bounds:
+    """The time and memory the child handling one upload may use; as many uploads at once as query workers,
+    each waiting for its turn as long as a query waits for a worker."""
+    return Bounds(
+        timeout=settings.validate_timeout,
+        memory_mb=settings.worker_memory_mb,
+        at_once=settings.workers,
+        wait=settings.queue_timeout,
+    )
+
+
+def rdf_format(media_type: str) -> ox.RdfFormat:
+    """The RDF syntax a Content-Type names; 415 for any other type (`text/plain` included)."""
     try:
-        fmt = format_for_media_type(media_type)
+        return format_for_media_type(media_type)
     except UsageError as e:
         raise UnsupportedMediaType(str(e), supported=sorted(RDF_MEDIA_TYPES)) from None
+
+
+async def read_rdf(request: Request, base_iri: str | None = None) -> list[ox.Quad]:
+    """The request body as quads, in the syntax its Content-Type names (415 for a non-RDF type): checked
+    and parsed in a bounded child (kg.upload), so no document can take the server's time or memory."""
+    media_type, _ = content_type(request.headers.get("content-type"))
+    fmt = rdf_format(media_type)
+    settings: Settings = request.app.state.settings
     body = await request.body()
-    return await run_in_threadpool(parse_bytes, body, fmt, "request body", base_iri)
-
-
-RDF_MEDIA_TYPES = frozenset(
-    f.media_type
-    for f in (
-        ox.RdfFormat.TURTLE,
-        ox.RdfFormat.TRIG,
-        ox.RdfFormat.N_TRIPLES,
-        ox.RdfFormat.N_QUADS,
-        ox.RdfFormat.JSON_LD,
-        ox.RdfFormat.RDF_XML,
+    return await run_in_threadpool(
+        read_upload, body, fmt, upload_limits(settings), upload_bounds(settings), "request body", base_iri
     )
-)
+
+
+RDF_MEDIA_TYPES = frozenset(UPLOAD_FORMATS)
 
 
 async def serve_new_version(pool: QueryPool) -> None:

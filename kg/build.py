@@ -7,6 +7,10 @@ The store's default graph is filled with the RDF merge of all named graphs. SPAR
 graph as a graph — a set of triples — and Oxigraph's "default graph as union" option is a bag: a label
 stated by three documents would be counted three times by `COUNT(*)` or `SUM`. Materialising the merge
 gives standard answers, and `GRAPH ?g` still reaches each document's own statements.
+
+The build also derives the named graph graph:inferred (kg.inference: the ontology's subclass and
+subproperty entailments, shared funding) from the stated triples, validates it with them — so the shapes
+see the entailed types — and loads it like any other graph, into the merge too.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import journal
+from kg import inference, journal
 from kg import store as kgstore
 from kg.errors import UsageError, ValidationFailed
 from kg.namespaces import ONTOLOGY_IRI
@@ -122,9 +126,12 @@ def _build(sources: Sources, store: Path, progress: Progress) -> BuildReport:
     ontology_quads = [q for p in sources.ontology for q in parse_file(p, default_graph=ONTOLOGY_IRI)]
     progress("parse ontology", 1, 1)
     data_quads = load_data_quads(sources.data, progress)
+    progress("infer", 0, 1)
+    inferred_quads = inference.graph_quads([*ontology_quads, *data_quads], ontology_quads)
+    progress("infer", 1, 1)
 
     progress("validate", 0, 1)
-    result = validate_sources(sources, data_quads, ontology_quads)
+    result = validate_sources(sources, data_quads + inferred_quads, ontology_quads)
     progress("validate", 1, 1)
     if not result.conforms:
         raise ValidationFailed(result.to_text(), len(result.violations))
@@ -132,7 +139,7 @@ def _build(sources: Sources, store: Path, progress: Progress) -> BuildReport:
     scratch = kgstore.new_build_dir(store)  # loaded by a read-write handle
     build_dir = kgstore.new_build_dir(store)  # published: a checkpoint of it (see kg.write)
     try:
-        quads = ontology_quads + data_quads
+        quads = ontology_quads + data_quads + inferred_quads
         db = ox.Store(str(scratch / kgstore.DB_DIR))
         chunk = 5000
         for start in range(0, len(quads), chunk):

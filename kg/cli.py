@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 from urllib.parse import quote
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,6 +31,7 @@ from kg.errors import KGError, QuerySyntaxError, RDFParseError, StoreMissing, Us
 from kg.files import atomic_write
 from kg.namespaces import TID
 from kg.rdf_io import parse_file, parse_files, rdf_files, to_rdflib_graph
+from kg.shapes_required import load_shapes
 from kg.validate import load_graph_dir, validate_graph, validate_upload
 
 app = typer.Typer(
@@ -66,8 +68,14 @@ def _errors() -> Iterator[None]:
 
 
 def _settings(store: Path | None) -> Settings:
-    settings = get_settings()
-    return settings.model_copy(update={"store": store}) if store else settings
+    try:
+        settings = get_settings()
+    except ValidationError as e:  # one line per wrong setting, then exit 2 (never a traceback)
+        for problem in e.errors():
+            name = "KG_" + "_".join(str(p) for p in problem["loc"]).upper()
+            err.print(f"[bold red]settings:[/] {name}: {problem['msg']}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    return settings.model_copy(update={"store": store.absolute()}) if store else settings
 
 
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store directory (default: KG_STORE).")]
@@ -79,6 +87,7 @@ def build(store: StoreOpt = None) -> None:
     s = _settings(store)
     with _errors():
         sources = kgbuild.Sources.from_dirs(s.ontology_dir, s.shapes_dir, s.data_dir)
+        load_shapes(s.shapes_dir)
         with Progress(
             TextColumn("{task.description:<16}"),
             BarColumn(),
@@ -137,7 +146,7 @@ def validate(
     """Validate RDF files against the SHACL shapes. Exit 0 conforms, 1 violations, 2 errors."""
     s = _settings(store)
     with _errors():
-        shapes = load_graph_dir(s.shapes_dir)
+        shapes = load_shapes(s.shapes_dir)
         if not files:
             result = validate_graph(
                 to_rdflib_graph(parse_files(rdf_files(s.data_dir))), shapes, load_graph_dir(s.ontology_dir)
@@ -165,7 +174,7 @@ def _write_context(s: Settings, agent: str | None) -> kgwrite.WriteContext:
     who = agent or f"{TID}agent/local-user/{quote(getpass.getuser(), safe='')}"
     return kgwrite.WriteContext(
         store=s.store,
-        shapes=load_graph_dir(s.shapes_dir),
+        shapes=load_shapes(s.shapes_dir),
         data_dir=s.data_dir if s.write_data_files else None,
         agent=who,
         lock_timeout=s.write_lock_timeout,
@@ -179,7 +188,7 @@ AgentOpt = Annotated[
 
 
 def _report_write(report: kgwrite.WriteReport) -> None:
-    verb = "created" if report.created else "changed"
+    verb = "created" if report.created else "changed" if report.changed else "unchanged (nothing written)"
     err.print(
         f"[green]{report.operation}[/] {', '.join(report.graphs) or 'no graph'} {verb}: +{report.added} "
         f"-{report.removed} triples, {report.warnings} warning(s), version {report.version} ({report.seconds} s)",
@@ -325,7 +334,7 @@ def shapes(
     """The SHACL shapes in words: what each class must and should have (the /shapes page, as text)."""
     from kg import shapes_doc
 
-    s = get_settings()
+    s = _settings(None)
     with _errors():
         typer.echo(shapes_doc.render(shapes_doc.load(s.shapes_dir, s.ontology_dir), fmt), nl=False)
 
@@ -364,7 +373,7 @@ def export(
 
 @app.command()
 def stats(store: StoreOpt = None) -> None:
-    """Triples per named graph and instances per class."""
+    """Triples per named graph, instances per class, and how many territories the official geography places."""
     s = _settings(store)
     with _errors():
         db = kgstore.open_read_only(s.store)
@@ -372,7 +381,7 @@ def stats(store: StoreOpt = None) -> None:
         err.print(
             f"store {s.store} — version {info.version}, built {info.built_at}, {info.triples} triples", highlight=False
         )
-        for name in ("triples-per-graph", "instances-per-class"):
+        for name in ("triples-per-graph", "instances-per-class", "coverage"):
             _print_table(kgquery.select(db, queries.get(name).text))
 
 
@@ -415,12 +424,16 @@ def import_geo(
     output: Annotated[Path, typer.Option(help="TriG file to write.")] = Path(
         "data/official/decoupage-administratif.trig"
     ),
+    data: Annotated[Path, typer.Option(help="Data folder declaring the territories.")] = Path("data"),
+    inferred_output: Annotated[Path, typer.Option(help="TriG file of the inferred places.")] = Path(
+        "data/inferred/places.trig"
+    ),
 ) -> None:
-    """Turn Etalab's official geography into RDF for the places the documents name."""
+    """Turn Etalab's official geography into RDF for the places the documents name, and infer the territories'."""
     from kg import geo
 
     with _errors():
-        report = geo.import_geo(etalab, mapping, output)
+        report = geo.import_geo(etalab, mapping, output, data, inferred_output)
     err.print(str(report), highlight=False)
 
 
@@ -470,6 +483,7 @@ def serve(
     s = _settings(store)
     s = s.model_copy(update={k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None})
     with _errors():
+        load_shapes(s.shapes_dir)  # /validate and the writes would accept anything
         try:
             kgstore.resolve(s.store)
         except StoreMissing:
@@ -478,7 +492,29 @@ def serve(
             report = kgbuild.build(sources, s.store)
             err.print(f"built {report.triples} triples in {report.graphs} named graphs ({report.seconds} s)")
         err.print(f"serving http://{s.host}:{s.port}/sparql with {s.workers} query worker(s)", highlight=False)
-        uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="info", access_log=False)
+        uvicorn.run(create_app(s), **uvicorn_options(s))
+
+
+HEAD_SLACK_BYTES = 4096  # the method, version and line ends, and a read that ends past the header fields
+
+
+def uvicorn_options(s: Settings) -> dict[str, Any]:
+    """How `kg serve` runs uvicorn: with h11, whose buffer for a request's line and header fields is bounded.
+
+    httptools (uvicorn's default when installed) buffers header fields without limit: a 20 MB header was
+    read whole before the app's 431 could refuse it. h11 stops at `h11_max_incomplete_event_size` and answers
+    400; the bound leaves room for the longest target and `max_header_bytes`, so the app's 414 and 431 (with
+    their problem documents) answer everything up to it.
+    """
+    bound = s.max_url_length + s.max_header_bytes + HEAD_SLACK_BYTES
+    return {
+        "host": s.host,
+        "port": s.port,
+        "log_level": "info",
+        "access_log": False,
+        "http": "h11",
+        "h11_max_incomplete_event_size": bound,
+    }
 
 
 def main() -> None:  # pragma: no cover - console entry point

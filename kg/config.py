@@ -2,11 +2,18 @@
 
 Code in `kg` takes explicit arguments; only the CLI (and later the API) builds a `Settings` and passes
 its values down, so tests can give their own paths without touching the environment.
+
+Folders are relative to the current directory, as the README says (`./ontology`, `./shapes`, `./data`,
+and `./var/store` when the current directory is a checkout), never to where the package is installed: with
+an editable install, a server started from a second checkout would otherwise write into the first one's
+`data/`. Every path is made absolute when the settings are read, so a later `chdir` changes nothing.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,25 +22,41 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout holding this package (tests, benchmarks)
+DISTRIBUTION = "territoires-industrie-kg"
+MIN_TOKEN_LENGTH = 16
+
+
+def is_checkout(directory: Path) -> bool:
+    """Whether a directory is a checkout of this project (its pyproject.toml names this distribution)."""
+    try:
+        text = (directory / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return re.search(rf"""^name\s*=\s*["']{DISTRIBUTION}["']""", text, re.MULTILINE) is not None
 
 
 def _default_store() -> Path:
     """Keep the store inside a checkout (./var/store) so it is easy to find and delete; else the user data dir."""
-    if (PROJECT_ROOT / "pyproject.toml").exists():
-        return PROJECT_ROOT / "var" / "store"
-    return Path(user_data_dir("territoires-industrie-kg")) / "store"
+    if is_checkout(Path.cwd()):
+        return Path.cwd() / "var" / "store"
+    return Path(user_data_dir(DISTRIBUTION)) / "store"
+
+
+def _here(name: str) -> Callable[[], Path]:
+    return lambda: Path.cwd() / name
 
 
 class Settings(BaseSettings):
     """Where the sources are, where the store goes."""
 
-    model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
+    # hide_input_in_errors: a refused write token must not be printed in the error that refuses it
+    model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore", hide_input_in_errors=True)
 
     store: Path = Field(default_factory=_default_store, description="Directory of the on-disk Oxigraph store.")
-    ontology_dir: Path = Field(default=PROJECT_ROOT / "ontology", description="OWL ontology (Turtle).")
-    shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes", description="SHACL shapes (Turtle).")
-    data_dir: Path = Field(default=PROJECT_ROOT / "data", description="Instance data (TriG, Turtle…).")
+    ontology_dir: Path = Field(default_factory=_here("ontology"), description="OWL ontology (Turtle).")
+    shapes_dir: Path = Field(default_factory=_here("shapes"), description="SHACL shapes (Turtle).")
+    data_dir: Path = Field(default_factory=_here("data"), description="Instance data (TriG, Turtle…).")
 
     # serving
     host: str = Field(default="127.0.0.1", description="Address `kg serve` listens on.")
@@ -106,6 +129,31 @@ class Settings(BaseSettings):
         default=True,
         description="Also apply accepted writes to the files of data_dir, so the next `kg build` keeps them.",
     )
+
+    @field_validator("store", "ontology_dir", "shapes_dir", "data_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """Relative to the current directory now; symbolic links kept (the store is a link to its build)."""
+        return Path(os.path.abspath(value))
+
+    @field_validator("write_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        """`KG_WRITE_TOKEN=` (empty) means no token, so writes stay disabled."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("write_token", mode="after")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        """A short token can be guessed by trying: refuse it at start-up rather than serve writes behind it."""
+        if value is not None and len(value.get_secret_value().strip()) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"KG_WRITE_TOKEN is too short: use at least {MIN_TOKEN_LENGTH} characters, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`"
+            )
+        return value
 
     @field_validator("service_allowlist", mode="before")
     @classmethod

@@ -115,3 +115,16 @@ class GraphNotFound(KGError):
 
 class WriterBusy(ServerBusy):
     """Another write held the store's writer lock for longer than a write may wait."""
+
+
+class WorkerCrashed(KGError):
+    """The worker process running a query died before answering (an engine crash, a kill): transient, it is
+    replaced, and the same query may be tried again."""
+
+
+class QueryQuarantined(KGError):
+    """A query that made a worker crash twice is refused for a while, without reaching a worker again."""
+
+
+class TooManyQueries(KGError):
+    """One client already has as many queries running or waiting as a client may have at once."""

@@ -3,6 +3,9 @@
 One way to name a thing everywhere: `pick` chooses a French and an English name among candidate literals,
 `STANDARD_LABELS` names the standard terms (RDF, RDFS, OWL, SKOS, Dublin Core, schema.org, INSEE) that the
 graph uses without labelling, and `sort_key` orders names alphabetically with accents and case ignored.
+The canned queries (kg/queries/*.rq) cannot import Python, so they spell the same choice in SPARQL:
+`sparql_name` is that pattern, and tests/kg/test_canned_queries.py checks that every query choosing a
+name uses it — one name per resource and language, skos:prefLabel first, never a `GROUP BY` on labels.
 """
 
 from __future__ import annotations
@@ -20,6 +23,24 @@ SCHEMA = "http://schema.org/"
 IGEO = "http://rdf.insee.fr/def/geo#"
 
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")  # where a resource's own name is, preferred first
+
+
+def sparql_name(var: str, out: str, lang: str = "fr", where: str = "") -> str:
+    """The SPARQL sub-select giving `?out`, one name of each `?var` in `lang`: its skos:prefLabel, else its
+    smallest rdfs:label (SKOS allows one prefLabel per language; the documents' wordings are rdfs:label).
+    Every row keeps its value bound: SPARQL's MIN over a group with an unbound value is an error, so a
+    `COALESCE(MIN(?pref), MIN(?label))` over a UNION would lose both names of a resource that has both.
+
+    Grouped by the resource alone, so a resource labelled differently by several documents stays one row;
+    `where` restricts the resources (e.g. "?t a ti:IndustryTerritory . "). Needs the skos: and rdfs: prefixes.
+    """
+    return (
+        f"{{ SELECT ?{var} (MIN(?{var}_label) AS ?{out}) WHERE {{ {where}"
+        f'?{var} skos:prefLabel|rdfs:label ?{var}_label FILTER(lang(?{var}_label) = "{lang}") '
+        f"FILTER(EXISTS {{ ?{var} skos:prefLabel ?{var}_label }} || NOT EXISTS {{ ?{var} skos:prefLabel ?{var}_pref "
+        f'FILTER(lang(?{var}_pref) = "{lang}") }}) }} GROUP BY ?{var} }}'
+    )
+
 
 # French and English names of the standard terms the graph and the shapes use without labelling them.
 STANDARD_LABELS: dict[str, tuple[str, str]] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from kg.errors import RDFParseError, UsageError
+from kg.errors import RDFParseError, UploadTooLarge, UsageError
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -55,6 +55,8 @@ def parse_file(path: Path, default_graph: str | None = None) -> list[ox.Quad]:
         raise RDFParseError(str(path), _parser_message(e), e.lineno, e.offset) from None
     except ValueError as e:  # some pyoxigraph parsers raise ValueError without a position
         raise RDFParseError(str(path), str(e)) from None
+    except MemoryError as e:
+        raise _token_too_large(str(path), e) from None
     if default_graph and not fmt.supports_datasets:
         quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
     return quads
@@ -77,6 +79,15 @@ def _parser_message(e: SyntaxError) -> str:
     msg = e.msg or str(e)
     # pyoxigraph prefixes "Parser error between line L column C and …:"; the position is reported separately
     return msg.split(": ", 1)[1] if msg.startswith("Parser error") and ": " in msg else msg
+
+
+def _token_too_large(name: str, e: MemoryError) -> MemoryError | UploadTooLarge:
+    """pyoxigraph's parsers hold one token (a literal, an IRI) in a buffer of at most 16 MiB and raise
+    MemoryError past it ("Reached the buffer maximal size of 16777216"): that is a document too large, not
+    a server out of memory."""
+    if "buffer maximal size" in str(e):
+        return UploadTooLarge(f"{name}: a literal or IRI is larger than the parser takes ({e})")
+    return e
 
 
 def to_rdflib_term(term: object) -> rdflib.term.Node:
@@ -102,12 +113,17 @@ def to_rdflib_graph(quads: Iterable[ox.Quad], graph: rdflib.Graph | None = None)
     return g
 
 
+UPLOAD_FORMATS: dict[str, ox.RdfFormat] = {f.media_type: f for f in FORMATS.values()}
+"""The media types a request body may have: each syntax's own, not the aliases pyoxigraph also knows
+(`text/plain` would be N-Triples, `application/json` JSON-LD: generic types a client may send by accident)."""
+
+
 def format_for_media_type(media_type: str) -> ox.RdfFormat:
     """The RDF syntax of a request body, from its media type (parameters such as charset ignored)."""
     mt = media_type.split(";", 1)[0].strip().lower()
-    fmt = ox.RdfFormat.from_media_type(mt) if mt else None
+    fmt = UPLOAD_FORMATS.get(mt)
     if fmt is None:
-        known = ", ".join(sorted({f.media_type for f in FORMATS.values()}))
+        known = ", ".join(sorted(UPLOAD_FORMATS))
         raise UsageError(f"{mt or 'no media type'} is not an RDF syntax this server reads (known: {known})")
     return fmt
 
@@ -120,3 +136,5 @@ def parse_bytes(data: bytes, fmt: ox.RdfFormat, name: str = "upload", base_iri: 
         raise RDFParseError(name, _parser_message(e), e.lineno, e.offset) from None
     except ValueError as e:
         raise RDFParseError(name, str(e)) from None
+    except MemoryError as e:
+        raise _token_too_large(name, e) from None

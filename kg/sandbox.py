@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import pickle
 import resource
 import signal
@@ -23,7 +24,7 @@ from kg.errors import KGError, UploadTooLarge, WorkTimeout
 
 T = TypeVar("T")
 
-_PRELOAD = ["pyoxigraph", "rdflib", "pyshacl", "kg.rdf_io", "kg.validate"]
+_PRELOAD = ["pyoxigraph", "rdflib", "pyshacl", "kg.rdf_io", "kg.rdf_limits", "kg.validate", "kg.upload"]
 _ctx: Any = None
 
 
@@ -37,6 +38,9 @@ def _context() -> Any:
 
 
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memory_mb: int) -> None:
+    # A Rust panic at the memory limit (pyo3: "PyObject pointer is null") that tries to print a backtrace
+    # fails to allocate again and can hang the child until the time limit instead of aborting at once.
+    os.environ["RUST_BACKTRACE"] = "0"
     limit = memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):  # a limit above the hard one is kept at the hard one
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

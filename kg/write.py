@@ -5,7 +5,8 @@ Every write — a Graph Store Protocol PUT, POST or DELETE, a SPARQL Update, `kg
 serialised too):
 
 1. copy the current build (an Oxigraph/RocksDB checkpoint: hard links, milliseconds) into a new directory;
-2. apply the change there, keeping the default graph equal to the merge of the named graphs (kg.build);
+2. apply the change there, keeping the default graph equal to the merge of the named graphs (kg.build); a
+   change that changes nothing stops here: no record, no new version, no new build (`changed=False`);
 3. validate the result against the shapes, the ontology and the rest of the graph, on the nodes the change
    touched (every subject and object IRI of an added or removed triple; the whole graph when a blank node
    was touched, since pySHACL's focus filter only takes IRIs) — a non-conforming change raises
@@ -16,6 +17,13 @@ serialised too):
 
 A reader — a query worker — opened the old directory or opens the new one; it never sees a mix. A process
 killed anywhere leaves the old store (before step 5's swap) or the new one (after it).
+
+A SPARQL Update is text from a client: it is checked by the one guard (kg.sparql_guard: depth, SERVICE
+allow-list, no LOAD), then parsed and evaluated in a bounded child process (kg.sandbox), because neither
+rdflib's parser nor Oxigraph's evaluation can be interrupted in ours and a three-way product in a WHERE
+would otherwise hold the writer lock for hours. The child works on its own checkpoint of the current build
+and hands back only the diff (as N-Quads); past `query_timeout` it is killed (`WorkTimeout`), the writer
+lock is released and nothing has changed.
 """
 
 from __future__ import annotations
@@ -30,16 +38,18 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from kg import journal
+from kg import inference, journal
 from kg import store as kgstore
 from kg.errors import GraphNotFound, QuerySyntaxError, UsageError, ValidationFailed, WriteForbidden
 from kg.journal import GraphDiff
 from kg.namespaces import BASE, ONTOLOGY_IRI, TI, TID
+from kg.sandbox import run_bounded
+from kg.sparql_guard import check_request
 from kg.validate import ValidationResult, validate_change
 
 WRITE_LOG_GRAPH = str(TID["graph/write-log"])
 GENID = BASE + ".well-known/genid/"
-PROTECTED_GRAPHS = frozenset({ONTOLOGY_IRI, WRITE_LOG_GRAPH})
+PROTECTED_GRAPHS = frozenset({ONTOLOGY_IRI, WRITE_LOG_GRAPH, inference.INFERRED_GRAPH})
 _PROV = "http://www.w3.org/ns/prov#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -54,22 +64,29 @@ class WriteContext:
     data_dir: Path | None  # None: the store only (tests of the store alone); else the files are edited too
     agent: str  # an IRI: mailto:… from the HTTP From header, or the local user for the CLI
     lock_timeout: float = 30.0
+    # what a SPARQL Update may do and use (Settings.query_timeout, worker_memory_mb, service_allowlist,
+    # max_query_depth): it is parsed and evaluated in a child process killed past `query_timeout`
+    query_timeout: float = 30.0
+    memory_mb: int = 2048
+    service_allowlist: tuple[str, ...] = ()
+    max_query_depth: int = 200
 
 
 @dataclass(frozen=True)
 class WriteReport:
-    """What an accepted write did."""
+    """What an accepted write did; `changed=False` when it changed nothing (then no record, same version)."""
 
     operation: str
     graphs: list[str]
     created: bool  # the graph did not exist before (PUT / POST: 201 Created)
     added: int
     removed: int
-    version: str
-    record: str  # IRI of the PROV record in the write log
+    version: str  # the dataset version after the write (the same as before when nothing changed)
+    record: str  # IRI of the PROV record in the write log ("" when nothing changed)
     warnings: int
     seconds: float
     validation: ValidationResult | None = None
+    changed: bool = True
 
 
 def graph_triples(db: ox.Store, graph: str) -> set[ox.Triple]:
@@ -138,34 +155,79 @@ def delete_graph(ctx: WriteContext, graph: str) -> WriteReport:
 
 
 def update(ctx: WriteContext, sparql: str) -> WriteReport:
-    """Run a SPARQL 1.1 Update; it may only change named graphs, never the default graph (the merge)."""
-    targets = update_targets(sparql)
+    """Run a SPARQL 1.1 Update; it may only change named graphs, never the default graph (the merge).
+
+    The guard runs first (400/403 before the writer lock is taken); parsing and evaluation run in a bounded
+    child under the lock (`WorkTimeout` past `ctx.query_timeout`).
+    """
+    check_request(sparql, "update", ctx.service_allowlist, ctx.max_query_depth)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:
-        named = _named_graphs(db) if targets is None else targets
-        before = {g: graph_triples(db, g) for g in named}
-        default_before = _default_size(db) if targets is None else 0
+        current = kgstore.resolve(ctx.store)  # under the writer lock: the build the scratch copy was made of
+        work = kgstore.new_build_dir(ctx.store)  # the child's own checkpoint: ours stays untouched
         try:
-            db.update(sparql)
-        except SyntaxError as e:
-            raise QuerySyntaxError(f"malformed SPARQL update: {e}") from None
-        if targets is None:
-            if _default_size(db) != default_before:
-                raise WriteForbidden("the update changed the default graph, which is the merge of the named graphs")
-            named = named | _named_graphs(db)
-        diffs: dict[str, GraphDiff] = {}
-        for g in named:
-            old, new = before.get(g, set()), graph_triples(db, g)
-            if old != new:
-                _check_writable(g)
-                added = new - old
-                blank = {t for t in added if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)}
-                for t in blank:  # inserted by the update as blank nodes: stored under genid IRIs instead
-                    db.remove(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)))
-                diffs[g] = GraphDiff(added=(added - blank) | skolemize(blank), removed=old - new)
-        return diffs
+            added, removed = run_bounded(
+                _evaluate_update,
+                str(current / kgstore.DB_DIR),
+                str(work / kgstore.DB_DIR),
+                sparql,
+                timeout=ctx.query_timeout,
+                memory_mb=ctx.memory_mb,
+                what="the update",
+            )
+        finally:
+            kgstore.discard(work)
+        return _diffs_from_nquads(added, removed)
 
     return _transact(ctx, "UPDATE", None, change)
+
+
+def _evaluate_update(source: str, work: str, sparql: str) -> tuple[bytes, bytes]:
+    """In a bounded child (kg.sandbox): parse the update, run it on a checkpoint of `source` made at `work`,
+    and return what it added and removed in each named graph, as N-Quads (a fraction of the cost of
+    pickling each term). Refusals (`WriteForbidden`, `QuerySyntaxError`) are raised to the parent."""
+    targets = update_targets(sparql)
+    ox.Store.read_only(source).backup(work)
+    db = ox.Store(work)
+    named = _named_graphs(db) if targets is None else targets
+    before = {g: graph_triples(db, g) for g in named}
+    default_before = _default_size(db) if targets is None else 0
+    try:
+        db.update(sparql)
+    except SyntaxError as e:
+        raise QuerySyntaxError(f"malformed SPARQL update: {e}") from None
+    if targets is None:
+        if _default_size(db) != default_before:
+            raise WriteForbidden("the update changed the default graph, which is the merge of the named graphs")
+        named = named | _named_graphs(db)
+    added: list[ox.Quad] = []
+    removed: list[ox.Quad] = []
+    for g in named:
+        if targets is None and g == inference.INFERRED_GRAPH:
+            continue  # `GRAPH ?g` reached the derived graph: the write derives it again from what it changed
+        old, new = before.get(g, set()), graph_triples(db, g)
+        if old != new:
+            _check_writable(g)
+            name = ox.NamedNode(g)
+            fresh = new - old
+            blank = {t for t in fresh if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)}
+            # inserted by the update as blank nodes: stored under genid IRIs instead
+            added += (ox.Quad(t.subject, t.predicate, t.object, name) for t in (fresh - blank) | skolemize(blank))
+            removed += (ox.Quad(t.subject, t.predicate, t.object, name) for t in old - new)
+    del db
+    nquads = ox.RdfFormat.N_QUADS
+    return ox.serialize(added, format=nquads) or b"", ox.serialize(removed, format=nquads) or b""
+
+
+def _diffs_from_nquads(added: bytes, removed: bytes) -> dict[str, GraphDiff]:
+    """The per-graph diffs `_evaluate_update` returned."""
+    diffs: dict[str, GraphDiff] = {}
+    for data, field_name in ((added, "added"), (removed, "removed")):
+        for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+            assert isinstance(q.graph_name, ox.NamedNode)
+            diff = diffs.setdefault(q.graph_name.value, GraphDiff())
+            getattr(diff, field_name).add(q.triple)
+    return diffs
 
 
 def update_targets(sparql: str) -> set[str] | None:
@@ -280,14 +342,30 @@ def _transact(
             db = ox.Store(str(scratch / kgstore.DB_DIR))
             created = graph is not None and not graph_triples(db, graph)
             diffs = {g: d for g, d in change(db).items() if d}
+            if not diffs:  # nothing to record, validate or publish: the store and its version stay as they are
+                del db
+                return WriteReport(
+                    operation=operation,
+                    graphs=[] if graph is None else [graph],
+                    created=False,
+                    added=0,
+                    removed=0,
+                    version=info.version,
+                    record="",
+                    warnings=0,
+                    seconds=round(time.perf_counter() - started, 3),
+                    changed=False,
+                )
             _apply(db, diffs)
-            result = _validate(db, ctx.shapes, diffs)
+            entailed = _entail(db, diffs)
+            result = _validate(db, ctx.shapes, {**diffs, inference.INFERRED_GRAPH: entailed})
             if not result.conforms:
                 raise ValidationFailed(result.to_text(), len(result.violations), result)
             now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             version = hashlib.sha256(f"{info.version} {now} {uuid.uuid4()}".encode()).hexdigest()[:16]
             record, log_diff = _record(ctx.agent, operation, diffs, version)
             _apply(db, {WRITE_LOG_GRAPH: log_diff})
+            _entail(db, {WRITE_LOG_GRAPH: log_diff})
             db.flush()
             new_info = replace(
                 info,
@@ -307,11 +385,9 @@ def _transact(
             kgstore.publish(ctx.store, build_dir)
             published = True
             journal.finish(build_dir)
-        except BaseException:
-            if not published:
-                kgstore.discard(build_dir)
-            raise
         finally:
+            if not published:  # refused, failed, or nothing to publish
+                kgstore.discard(build_dir)
             kgstore.discard(scratch)
     return WriteReport(
         operation=operation,
@@ -342,6 +418,14 @@ def _apply(db: ox.Store, diffs: dict[str, GraphDiff]) -> None:
             )
             if not still:
                 db.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+
+
+def _entail(db: ox.Store, diffs: dict[str, GraphDiff]) -> GraphDiff:
+    """Keep graph:inferred equal to what a new build would derive, after `diffs` were applied; the data
+    files never hold it (the build derives it again)."""
+    entailed = inference.write_diff(db, diffs)
+    _apply(db, {inference.INFERRED_GRAPH: entailed})
+    return entailed
 
 
 def _validate(db: ox.Store, shapes: rdflib.Graph, diffs: dict[str, GraphDiff]) -> ValidationResult:

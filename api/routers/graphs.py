@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from api import caching, conneg
 from api.deps import PoolDep, SettingsDep
 from api.errors import MethodNotAllowed, UnsupportedMediaType
+from api.methods import refusal
 from api.protocol import content_type, decode_body, form_fields
 from api.writes import WriteContextDep, read_rdf, serve_new_version
 from kg import store as kgstore
@@ -42,7 +43,10 @@ _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "No bearer token, or not the write token; nothing changed."},
     403: {"description": "Writes are disabled (no KG_WRITE_TOKEN), or the graph is managed by the build."},
     422: {"description": "The data would not conform to the shapes; the store is unchanged. The body has the report."},
-    503: {"description": "Another write held the store too long; try again."},
+    503: {
+        "description": "Another write held the store too long, or the update ran past the query time limit; "
+        "nothing changed."
+    },
 }
 
 
@@ -115,9 +119,11 @@ def _triples_for(graph: str, quads: list[ox.Quad]) -> list[ox.Triple]:
 
 async def _write(pool: QueryPool, write: Callable[..., kgwrite.WriteReport], *args: Any) -> JSONResponse:
     """Run a write, serve its version, and answer: 201 with Location when it made a new graph, else 200;
-    the body says what was done."""
+    the body says what was done. A write that changed nothing (`changed: false`) published no version, so
+    the query workers are left as they are."""
     report: kgwrite.WriteReport = await run_in_threadpool(write, *args)
-    await serve_new_version(pool)
+    if report.changed:
+        await serve_new_version(pool)
     body = {k: v for k, v in asdict(report).items() if k != "validation"}
     headers = {"ETag": caching.etag(report.version, "write", report.record)}
     if report.created:
@@ -182,6 +188,7 @@ async def sparql_update(request: Request, ctx: WriteContextDep, pool: PoolDep) -
 
 
 @router.get("/update", include_in_schema=False)
+@refusal
 def update_get() -> None:
     """SPARQL 1.1 Protocol: updates are sent by POST only."""
     raise MethodNotAllowed("a SPARQL update is sent by POST", allow="POST")

@@ -48,7 +48,8 @@ def home(request: Request, settings: SettingsDep, pool: PoolDep, stats: StatsDep
     select = pool_select(pool)
     classes = select(queries.get("instances-per-class").text)
     documents = select(queries.get("source-documents").text)
-    body = home_page(stats, classes, documents).encode("utf-8")
+    coverage = select(queries.get("coverage").text)
+    body = home_page(stats, classes, documents, coverage).encode("utf-8")
     return caching.response(body, conneg.HTML.content_type, tag, settings.cache_max_age)
 
 
@@ -134,7 +135,47 @@ def _built(stats: DatasetStats) -> str:
     return f"{french_date(date)} à {time[:5]}" if time else french_date(date)
 
 
-def home_page(stats: DatasetStats, classes: Rows, documents: Rows) -> str:
+def _coverage_table(coverage: Sequence[dict[str, str | None]]) -> str:
+    """How many territories the official geography places: stated by a document, or only inferred."""
+    columns = (
+        ("withMember", "Avec un membre officiel"),
+        ("withDepartement", "Avec un département"),
+        ("withRegion", "Avec une région"),
+    )
+
+    def cell(r: dict[str, str | None], key: str) -> str:
+        stated = int(r.get(key + "Stated") or 0)
+        return f'<td class="n">{int(r.get(key) or 0)} (dont {stated} énoncés, {int(r.get(key) or 0) - stated} déduits)</td>'
+
+    rows = "".join(
+        f'<tr><th scope="row">{escape(r.get("scope") or "")}</th><td class="n">{int(r.get("territories") or 0)}</td>'
+        + "".join(cell(r, key) for key, _ in columns)
+        + f'<td class="n">{int(r.get("regionDisagreements") or 0)}</td></tr>\n'
+        for r in coverage
+    )
+    heads = "".join(f'<th scope="col">{name}</th>' for _, name in columns)
+    return (
+        '<div class="table-wrap"><table>\n<caption>Territoires situés dans la géographie officielle</caption>\n'
+        f'<thead><tr><th scope="col">Territoires</th><th scope="col">Nombre</th>{heads}'
+        '<th scope="col">Régions en désaccord</th></tr></thead>\n'
+        f"<tbody>\n{rows}</tbody></table></div>"
+    )
+
+
+def _coverage_section(coverage: Sequence[dict[str, str | None]]) -> str:
+    if not coverage:
+        return ""
+    return (
+        '<h2 id="geographie">Les territoires dans la géographie officielle</h2>\n'
+        "<p>Énoncé : par un document, directement ou par un membre qu'il nomme ; déduit : du nom du territoire ou de "
+        "ses membres (graphe <code>graph:inferred-places</code>, chaque lien avec sa règle et sa confiance). "
+        'Requête : <a href="/queries/coverage">coverage</a>.</p>\n' + _coverage_table(coverage) + "\n"
+    )
+
+
+def home_page(
+    stats: DatasetStats, classes: Rows, documents: Rows, coverage: Sequence[dict[str, str | None]] = ()
+) -> str:
     """The home page's HTML."""
     data = [r for r in classes if not (r["class"] or "").startswith(OWL)]
     terms = {(r["class"] or "")[len(OWL) :]: _count(r) for r in classes if (r["class"] or "").startswith(OWL)}
@@ -163,7 +204,7 @@ et reste rattaché au document qui l'énonce ; les codes officiels viennent de l
 {terms.get("Class", 0)} classes, {terms.get("ObjectProperty", 0)} propriétés d'objet et
 {terms.get("DatatypeProperty", 0)} propriétés de données (<a href="/ontology">documentation</a>).</p>
 {_classes_table(data)}
-
+{_coverage_section(coverage)}
 <h2 id="sources">Les documents sources</h2>
 <p>Chaque document est aussi le graphe nommé de ce qu'il énonce ; sa page montre tout ce qu'il dit.</p>
 {_documents_table(documents)}

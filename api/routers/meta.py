@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.conneg import FORMAT_PARAMETERS
@@ -28,12 +28,15 @@ def void(request: Request, stats: StatsDep, settings: SettingsDep) -> Response:
 
 
 def probe(pool: QueryPool, seconds: float) -> str | None:
-    """None when a worker answers `ASK {}` within `seconds`, else why not (it never waits longer)."""
+    """None when a worker answers `ASK {}` within `seconds`, else why not (it never waits longer).
+
+    The probe queues like any request, but for `seconds` at most, so it leaves no thread behind for long.
+    """
     outcome: list[str | None] = []
 
     def ask() -> None:
         try:
-            pool.run(QueryRequest("ASK {}"))
+            pool.run(QueryRequest("ASK {}"), queue_timeout=seconds)
             outcome.append(None)
         except KGError as e:
             outcome.append(str(e))
@@ -44,21 +47,40 @@ def probe(pool: QueryPool, seconds: float) -> str | None:
     return outcome[0] if outcome else f"no query worker answered within {seconds:g} s"
 
 
+def pool_fields(pool: QueryPool) -> dict[str, Any]:
+    """The dataset served and what the workers are doing, as /health reports them."""
+    state = pool.status()
+    return {
+        "version": pool.version,
+        "triples": pool.info.triples,
+        "workers": pool.size,
+        "in_memory": pool.in_memory,
+        "workers_ready": state.ready,
+        "workers_busy": state.busy,
+        "workers_restarting": state.restarting,
+        "queue_length": state.queued,
+        "workers_started": state.started,
+        "pool_whole": state.whole,
+        "queries_quarantined": state.quarantined,
+    }
+
+
 @router.get("/health", summary="Liveness and readiness: can a worker answer a query now?")
-def health(request: Request, settings: SettingsDep) -> JSONResponse:
-    """200 with the dataset version when a worker answers at once; 503 otherwise."""
+def health(
+    request: Request,
+    settings: SettingsDep,
+    probe_worker: Annotated[bool, Query(alias="probe", description="false: report the pool, run no query")] = True,
+) -> JSONResponse:
+    """200 with the dataset version and the pool's state when a worker answers `ASK {}` within 5 s; 503
+    otherwise. `?probe=false` reports the same fields without running a query (liveness, or watching the
+    pool under load: it never waits for a worker)."""
     pool: QueryPool | None = request.app.state.pool
     headers = {"Cache-Control": "no-store"}
     if pool is None:
         reason = str(request.app.state.pool_error or "the query pool is not running")
         return JSONResponse({"status": "unavailable", "detail": reason}, status_code=503, headers=headers)
-    body: dict[str, Any] = {
-        "version": pool.version,
-        "triples": pool.info.triples,
-        "workers": pool.size,
-        "in_memory": pool.in_memory,
-    }
-    problem = probe(pool, min(HEALTH_PROBE_SECONDS, settings.query_timeout))
+    body = pool_fields(pool)  # before the probe: the state the request found
+    problem = probe(pool, min(HEALTH_PROBE_SECONDS, settings.query_timeout)) if probe_worker else None
     if problem:
         return JSONResponse({"status": "unavailable", "detail": problem, **body}, status_code=503, headers=headers)
     return JSONResponse({"status": "ok", **body}, headers=headers)

@@ -159,9 +159,9 @@ def answer(request: Request, q: CannedQuery, settings: SettingsDep, pool: PoolDe
     """Bind (nothing runs unless every value fits), negotiate, run through the pool, answer with cache headers."""
     values, formats = read_parameters(list(request.query_params.multi_items()))
     text = q.bind(values)
-    info = guard(text, settings.service_allowlist)  # our own text, checked like any other all the same
+    info = guard(text, settings.service_allowlist, settings.max_query_depth)  # our own text, checked all the same
     available = offers(q)
-    fmt = conneg.choose(request.headers.get("accept"), available, formats, what=f"the answer of {q.name}")
+    fmt = conneg.choose(request.headers.get("accept"), available, formats, what=f"the answer of {q.name}", strict=True)
     tag = caching.etag(pool.version, "queries", q.name, text, fmt.key, pool.max_rows)
     if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return unchanged
@@ -200,9 +200,11 @@ def _typed(p: Param, raw: str) -> Any:
 
 def parameter_schema(p: Param) -> dict[str, Any]:
     """The JSON schema of a parameter's values."""
-    schema = {"type": "string", "enum": list(p.values)} if p.type == "enum" else dict(_SCHEMAS[p.type])
+    schema: dict[str, Any] = {"type": "string", "enum": list(p.values)} if p.type == "enum" else dict(_SCHEMAS[p.type])
     if p.default is not None:
         schema["default"] = _typed(p, p.default)
+    if p.required and p.type == "string":
+        schema["minLength"] = 1  # an empty value is no value (`CannedQuery.bind`): 400 for a required one
     return schema
 
 
@@ -217,11 +219,13 @@ def openapi_parameter(p: Param) -> dict[str, Any]:
     }
     if p.example is not None:
         doc["example"] = _typed(p, p.example)
+    if not p.required:
+        doc["allowEmptyValue"] = True  # `?territory=` (an empty form field) means not given
     return doc
 
 
 def _format_parameter(available: Sequence[conneg.Format]) -> dict[str, Any]:
-    names = [f.names[0] if f.names else f.key for f in available]
+    names = conneg.names(available)
     return {
         "name": FORMAT_PARAMETER,
         "in": "query",
@@ -242,7 +246,7 @@ def _responses(available: Sequence[conneg.Format]) -> dict[int | str, dict[str, 
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
         400: {"description": "A parameter missing, unknown, repeated or not of its type (named)", **problem},
         404: {"description": "No canned query of that name"},
-        406: {"description": "No acceptable format (the problem lists what is available)"},
+        406: {"description": "No acceptable format, or an unknown `format` (the problem lists what is available)"},
         503: {"description": "Query timeout, every worker busy, or no store"},
     }
 

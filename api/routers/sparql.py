@@ -14,12 +14,12 @@ from starlette.exceptions import HTTPException
 from api import caching, conneg
 from api.deps import PoolDep, ProtocolDep, SettingsDep, StatsCacheDep
 from api.descriptions import describe_service
+from api.methods import refusal
 from api.protocol import FORM, SPARQL_QUERY, ProtocolRequest
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg.config import Settings
-from kg.errors import QueryRefused, UpdateRefused
 from kg.executor import QueryPool, QueryRequest
-from kg.sparql_guard import QueryInfo, check_read_only, inspect
+from kg.sparql_guard import QueryInfo, check_request
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -39,20 +39,19 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-def guard(query: str, allowlist: list[str]) -> QueryInfo:
-    """What the query is, or a refusal: 403 for an update (read-only endpoint), 400 for SERVICE."""
-    try:
-        return check_read_only(query, allowlist)
-    except QueryRefused as e:
-        if inspect(query).form == "UPDATE":
-            raise UpdateRefused(str(e)) from None
-        raise
+_QUERY_TEXT = {"type": "string", "pattern": r"\S", "description": "The SPARQL query (not blank: that is a 400)"}
+
+
+def guard(query: str, allowlist: list[str], max_depth: int) -> QueryInfo:
+    """What the query is, or a refusal: 403 for an update (read-only endpoint), 400 for SERVICE or a query
+    nested deeper than `max_depth` (kg.sparql_guard.check_request)."""
+    return check_request(query, "query", allowlist, max_depth)
 
 
 async def answer_query(request: Request, call: ProtocolRequest, settings: Settings, pool: QueryPool) -> Response:
     """Check, negotiate, run and answer one query, with caching headers tied to the dataset version."""
     assert call.query is not None
-    info = guard(call.query, settings.service_allowlist)
+    info = guard(call.query, settings.service_allowlist, settings.max_query_depth)
     if info.returns_graph:
         fmt = conneg.choose(call.accept, conneg.GRAPHS, call.formats, what="an RDF graph (CONSTRUCT, DESCRIBE)")
     else:
@@ -115,8 +114,8 @@ async def sparql_head(
         "requestBody": {
             "required": True,
             "content": {
-                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
-                SPARQL_QUERY: {"schema": {"type": "string"}},
+                FORM: {"schema": {"type": "object", "required": ["query"], "properties": {"query": _QUERY_TEXT}}},
+                SPARQL_QUERY: {"schema": _QUERY_TEXT},
             },
         }
     },
@@ -127,6 +126,7 @@ async def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@refusal
 def sparql_other_methods() -> None:
     """A 405 naming both methods (the router's own 405 would name only the first route's)."""
     raise HTTPException(405, headers={"Allow": "GET, HEAD, POST"})

@@ -2,6 +2,8 @@
 
 The upload is validated together with the ontology and the current graph, so its references to existing
 territories and actors resolve, and the report covers the upload's own nodes (kg.validate.validate_upload).
+No token is needed, so everything is done in a bounded child (kg.upload): pre-checks (entity declarations,
+nesting, literal size), parsing, reading the store, SHACL. The server's process only passes the bytes on.
 The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, or an HTML page for
 people, by `Accept` or `?format=`. GET /validate is a form for people who paste a document.
 """
@@ -19,10 +21,8 @@ from api.deps import SettingsDep
 from api.errors import UnsupportedMediaType
 from api.protocol import content_type, form_fields
 from api.steward_pages import validation_report_page
-from api.writes import RDF_MEDIA_TYPES, ShapesDep, read_rdf
-from kg.errors import UsageError
-from kg.rdf_io import format_for_media_type, parse_bytes
-from kg.validate import validate_upload
+from api.writes import RDF_MEDIA_TYPES, rdf_format, upload_bounds, upload_limits
+from kg.upload import validate_document
 
 router = APIRouter(tags=["validation"])
 
@@ -45,31 +45,38 @@ SYNTAXES = [
     response_class=Response,
     responses={
         200: {"content": {f.media_type: {} for f in REPORT_FORMATS}, "description": "The SHACL report."},
-        400: {"description": "The document does not parse: the problem says at which line and column."},
-        413: {"description": "The document is over the upload limit."},
+        400: {
+            "description": "The document does not parse (the problem says at which line and column), nests too "
+            "deeply, or declares XML entities."
+        },
+        413: {"description": "The document, or one of its literals, is over a limit, or needed too much memory."},
         415: {"description": "The Content-Type is not an RDF syntax."},
+        503: {"description": "Validating the document took longer than the time limit, or waited too long."},
     },
 )
-async def validate(request: Request, settings: SettingsDep, shapes: ShapesDep) -> Response:
+async def validate(request: Request, settings: SettingsDep) -> Response:
     """The SHACL report of the body (Turtle, TriG, JSON-LD, N-Triples, N-Quads, RDF/XML by Content-Type)."""
     media_type, _ = content_type(request.headers.get("content-type"))
     requested = [v for k in conneg.FORMAT_PARAMETERS for v in request.query_params.getlist(k)]
-    name = "document"
     if media_type == FORM:  # the HTML form: the document is a field, its syntax another
         fields = dict(form_fields(await request.body()))
         syntax = fields.get("syntax", "text/turtle")
         if syntax not in RDF_MEDIA_TYPES:
             raise UnsupportedMediaType(f"{syntax} is not an RDF syntax", supported=sorted(RDF_MEDIA_TYPES))
-        quads = await run_in_threadpool(
-            parse_bytes, fields.get("data", "").encode("utf-8"), format_for_media_type(syntax), name
-        )
+        rdf, data = rdf_format(syntax), fields.get("data", "").encode("utf-8")
         requested = requested or ["html"]
     else:
-        quads = await read_rdf(request)
-    if not quads:
-        raise UsageError("the document holds no triple")
+        rdf, data = rdf_format(media_type), await request.body()
     fmt = conneg.choose(request.headers.get("accept"), REPORT_FORMATS, requested, "a validation report")
-    result = await run_in_threadpool(validate_upload, settings.store, quads, shapes)
+    result = await run_in_threadpool(
+        validate_document,
+        settings.store,
+        data,
+        rdf,
+        settings.shapes_dir,
+        upload_limits(settings),
+        upload_bounds(settings),
+    )
     if fmt is conneg.HTML:
         return HTMLResponse(validation_report_page(result, source_name=None))
     if fmt is conneg.TURTLE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.errors import UnsupportedMediaType
 from api.protocol import content_type, from_params
 from kg.errors import UpdateRefused, UsageError
 
@@ -76,9 +77,27 @@ def test_an_update_parameter_is_refused_whatever_else_is_sent() -> None:
     [
         ("application/sparql-query", ("application/sparql-query", "utf-8")),
         ("Application/X-WWW-Form-Urlencoded; charset=UTF-8", ("application/x-www-form-urlencoded", "utf-8")),
-        ('application/sparql-query; charset="ISO-8859-1"', ("application/sparql-query", "iso-8859-1")),
+        ('application/sparql-query; charset="UTF8"', ("application/sparql-query", "utf8")),
+        ("application/sparql-update; charset=us-ascii", ("application/sparql-update", "us-ascii")),
+        ('text/turtle; charset="ISO-8859-1"', ("text/turtle", "iso-8859-1")),  # not the protocol's: kept for others
         (None, ("", "utf-8")),
     ],
 )
 def test_content_type(header: str | None, expected: tuple[str, str]) -> None:
     assert content_type(header) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "application/sparql-query; charset=UTF-16",
+        'application/sparql-query; charset="ISO-8859-1"',
+        "application/x-www-form-urlencoded; charset=windows-1252",
+        "application/sparql-update; charset=utf-16le",
+        "application/sparql-query; charset=no-such-charset",
+        "application/sparql-query; charset=",
+    ],
+)
+def test_the_protocol_types_are_utf8_only(header: str) -> None:
+    with pytest.raises(UnsupportedMediaType, match="UTF-8 only"):
+        content_type(header)

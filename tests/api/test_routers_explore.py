@@ -182,7 +182,7 @@ def test_network_page_offers_every_territory_and_scheme(client: TestClient) -> N
     assert '<script src="/static/vendor/cytoscape/cytoscape.min.js" defer>' in r.text
     assert '<script src="/static/site/network.js" defer>' in r.text
     territories = client.get("/queries/territories").json()
-    assert len(territories) == 33
+    assert len({t["t"] for t in territories}) == 33  # a territory in two régions has a row for each
     for t in territories:
         assert f'<option value="{t["t"]}">' in r.text
     assert f'<option value="{ID}scheme/rebond-industriel">' in r.text

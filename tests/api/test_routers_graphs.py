@@ -7,8 +7,10 @@ its own graphs, so the order of the tests does not matter.
 from __future__ import annotations
 
 import json
+import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,13 +29,16 @@ STEWARD_DOC = f"{TID}source/steward-001"
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
 TURTLE = {"Content-Type": "text/turtle"}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+UPDATE = {"Content-Type": "application/sparql-update"}
+QUERY_TIMEOUT = 8  # the writable server's KG_QUERY_TIMEOUT, which bounds an update's evaluation too
 
 
 @pytest.fixture(scope="module")
 def writable(
     built_store: tuple[Path, BuildReport], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WritableServer]:
-    running = start_writable(built_store[0], tmp_path_factory.mktemp("writable"), {"KG_MAX_UPLOAD_BYTES": "200000"})
+    env = {"KG_MAX_UPLOAD_BYTES": "200000", "KG_QUERY_TIMEOUT": str(QUERY_TIMEOUT)}
+    running = start_writable(built_store[0], tmp_path_factory.mktemp("writable"), env)
     yield running
     stop(running)
 
@@ -401,3 +406,91 @@ def test_write_log_is_valid_json_report(w: httpx.Client) -> None:
     assert set(report) >= {"operation", "graphs", "created", "added", "removed", "version", "record", "warnings"}
     assert json.loads(json.dumps(report)) == report
     assert report["graphs"] == [graph]
+
+
+# --- hostile and idle updates (issue 10) ---------------------------------------------------------------------
+
+
+def _log_size(client: httpx.Client) -> int:
+    return _count(client, f"{TID}graph/write-log")
+
+
+def test_an_update_calling_a_service_is_400_and_nothing_connects(
+    w: httpx.Client, listener: socket.socket, connections: Callable[[socket.socket], int]
+) -> None:
+    port = listener.getsockname()[1]
+    before = _version(w)
+    update = (
+        "DELETE { GRAPH <http://x/g> { <http://x/a> <http://x/b> ?x } } "
+        f"WHERE {{ SERVICE <http://127.0.0.1:{port}/x> {{ ?x ?y ?z }} }}"
+    )
+    for response in (
+        w.post("/update", content=update, headers={**UPDATE, **AUTH}),
+        w.post("/update", data={"update": update.replace("SERVICE", "service silent")}, headers=AUTH),
+    ):
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert f"SERVICE <http://127.0.0.1:{port}/x> is not allowed" in response.json()["detail"]
+    assert connections(listener) == 0
+    assert _version(w) == before
+
+
+def test_a_runaway_update_is_503_at_the_time_limit_and_releases_the_writer_lock(w: httpx.Client) -> None:
+    graph = f"{TID}source/steward-runaway"
+    before = _version(w)
+    runaway = f"INSERT {{ GRAPH <{graph}> {{ <{graph}> <{RDFS_LABEL}> ?o1 }} }} WHERE {{ ?s1 ?p1 ?o1 . ?s2 ?p2 ?o2 . ?s3 ?p3 ?o3 }}"
+    started = time.perf_counter()
+    r = w.post("/update", content=runaway, headers={**UPDATE, **AUTH})
+    elapsed = time.perf_counter() - started
+    assert r.status_code == 503, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert f"longer than {QUERY_TIMEOUT} s" in r.json()["detail"]
+    assert QUERY_TIMEOUT <= elapsed < QUERY_TIMEOUT + 15, elapsed
+    assert _version(w) == before
+    assert _count(w, graph) == 0
+    # the lock is free: the next write goes through at once
+    r = w.put(_graph_url(graph), content=_doc(graph, "Après la requête folle"), headers={**TURTLE, **AUTH})
+    assert r.status_code == 201, r.text
+
+
+def test_deep_queries_and_updates_are_400_naming_the_limit(w: httpx.Client) -> None:
+    deep = "SELECT * WHERE " + "{" * 20_000 + " ?s ?p ?o " + "}" * 20_000
+    r = w.post("/sparql", content=deep, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "more than 200 levels deep" in r.json()["detail"]
+    assert "KG_MAX_QUERY_DEPTH" in r.json()["detail"]
+    union = "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 10_000) + " }"
+    assert w.post("/sparql", data={"query": union}).status_code == 400
+    before = _version(w)
+    update = f"INSERT {{ GRAPH <{TID}source/deep> {{ ?s ?p ?o }} }} WHERE " + "{" * 20_000 + "?s ?p ?o" + "}" * 20_000
+    r = w.post("/update", content=update, headers={**UPDATE, **AUTH})
+    assert r.status_code == 400, r.text
+    assert "more than 200 levels deep" in r.json()["detail"]
+    assert _version(w) == before
+    # the workers are still there and answer
+    assert _count(w, f"{TID}source/001") > 0
+
+
+def test_a_write_that_changes_nothing_is_200_and_publishes_nothing(w: httpx.Client) -> None:
+    graph = f"{TID}source/steward-idle"
+    body = _doc(graph, "Document inchangé")
+    assert w.put(_graph_url(graph), content=body, headers={**TURTLE, **AUTH}).status_code == 201
+    version, log = _version(w), _log_size(w)
+    started = w.get("/health").json()["workers_started"]
+    for r in (
+        w.post(
+            "/update",
+            content=f"DELETE DATA {{ GRAPH <{graph}> {{ <{graph}> <http://x/never> 'stated' }} }}",
+            headers={**UPDATE, **AUTH},
+        ),
+        w.put(_graph_url(graph), content=body, headers={**TURTLE, **AUTH}),
+    ):
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert report["changed"] is False
+        assert (report["added"], report["removed"], report["record"]) == (0, 0, "")
+        assert report["version"] == version
+    assert _version(w) == version
+    assert _log_size(w) == log
+    assert w.get("/health").json()["workers_started"] == started  # no refresh: the same workers serve

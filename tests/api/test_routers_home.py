@@ -21,9 +21,11 @@ def test_a_browser_gets_the_home_page(http: httpx.Client) -> None:
     page = unescape(r.text)
     for url, _, _ in LINKS:
         assert f'href="{url}"' in page, url
-    # counts by class, queried: 33 labelled territories, 13 EPCI, named in French
+    # counts by class, queried: 33 labelled territories, 56 EPCI (13 named, and those of the named communes)
     assert re.search(r"Territoire d'industrie.*?</a></th><td class=\"n\">33</td>", page)
-    assert re.search(r"intercommunalité \(EPCI\).*?</a></th><td class=\"n\">13</td>", page)
+    assert re.search(r"intercommunalité \(EPCI\).*?</a></th><td class=\"n\">56</td>", page)
+    # how many territories the official geography places (canned query coverage): 28 of the 30 of phase 2
+    assert re.search(r"<th scope=\"row\">phase 2</th><td class=\"n\">30</td><td class=\"n\">28 \(dont 10 ", page)
     # the five documents, with their titles and dates, each linked to its page
     for n in ("000", "001", "002", "003", "004"):
         assert f'href="/id/source/{n}"' in page

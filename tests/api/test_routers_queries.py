@@ -121,6 +121,15 @@ def test_nothing_acceptable_is_406_with_what_is_available(client: TestClient) ->
     _problem(client.get("/queries/territories?format=turtle"), 406)
 
 
+@pytest.mark.parametrize("value", ["yaml", "text/plain", "", "json2"])
+def test_an_unknown_format_is_406_naming_the_formats(client: TestClient, value: str) -> None:
+    body = _problem(client.get("/queries/territories", params={"format": value}), 406)
+    assert repr(value) in body["detail"]
+    assert "available: json, srj, xml, csv, tsv" in body["detail"]
+    assert "text/csv" in body["available"]
+    assert client.get("/queries/territories", params={"format": "srj"}).status_code == 200
+
+
 def test_answers_carry_an_etag_and_revalidate(client: TestClient) -> None:
     r = client.get("/queries/territories")
     assert r.headers["cache-control"].startswith("public, max-age=")
@@ -197,3 +206,14 @@ def test_service_smuggled_into_a_parameter_calls_nothing(
     r = client.get("/queries/search", params={"text": f'x" ) }} {service} #'})
     assert r.status_code == 200 and r.json() == []
     assert connections(listener) == 0
+
+
+def test_the_openapi_document_says_what_an_empty_value_means(client: TestClient) -> None:
+    """An empty optional value is no value (200), an empty required string a 400: the schema says both."""
+    ops = client.get("/openapi.json").json()["paths"]
+    territory = next(p for p in ops["/queries/funding-flows"]["get"]["parameters"] if p["name"] == "territory")
+    assert territory["allowEmptyValue"] is True
+    assert client.get("/queries/funding-flows", params={"territory": ""}).status_code == 200
+    text = next(p for p in ops["/queries/search"]["get"]["parameters"] if p["name"] == "text")
+    assert text["schema"]["minLength"] == 1 and "allowEmptyValue" not in text
+    assert client.get("/queries/search", params={"text": ""}).status_code == 400

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from api.deps import get_pool
 from api.main import create_app
 from kg.config import Settings
-from kg.errors import KGError
+from kg.errors import KGError, UsageError
 from kg.executor import QueryPool
 
 SELECT_ONE = "SELECT ?s WHERE { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> }"
@@ -89,14 +89,21 @@ def test_form_and_direct_posts_answer_like_get(client: TestClient) -> None:
     assert direct.json() == expected
 
 
-def test_a_body_in_its_declared_charset_is_decoded(client: TestClient) -> None:
+def test_a_body_is_utf8_and_another_charset_is_a_415(client: TestClient) -> None:
     query = 'ASK { ?s ?p "Ardèche"@fr }'
-    r = client.post(
-        "/sparql",
-        content=query.encode("iso-8859-1"),
-        headers={"Content-Type": "application/sparql-query; charset=ISO-8859-1"},
+    ok = client.post(
+        "/sparql", content=query.encode("utf-8"), headers={"Content-Type": "application/sparql-query; charset=UTF-8"}
     )
-    assert r.status_code == 200, r.text
+    assert ok.status_code == 200, ok.text
+    for content_type, body in [
+        ("application/sparql-query; charset=UTF-16", query.encode("utf-16")),
+        ("application/sparql-query; charset=ISO-8859-1", query.encode("iso-8859-1")),
+        ("application/x-www-form-urlencoded; charset=ISO-8859-1", b"query=ASK+%7B%7D"),
+    ]:
+        r = client.post("/sparql", content=body, headers={"Content-Type": content_type})
+        assert r.status_code == 415, (content_type, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert "UTF-8 only" in r.json()["detail"]
     bad = client.post("/sparql", content=b"ASK { ?s ?p '\xff' }", headers={"Content-Type": "application/sparql-query"})
     assert bad.status_code == 400
     assert "utf-8" in bad.json()["detail"]
@@ -167,3 +174,19 @@ def test_head_gives_gets_headers_without_a_body(http: httpx.Client) -> None:
     assert head.headers["content-type"] == get.headers["content-type"]
     assert head.headers["etag"] == get.headers["etag"]
     assert http.head("/sparql", params={"query": "SELEC"}).status_code == 400
+
+
+def test_the_openapi_document_says_a_post_needs_a_query_that_is_not_blank(client: TestClient) -> None:
+    body = client.get("/openapi.json").json()["paths"]["/sparql"]["post"]["requestBody"]["content"]
+    form = body["application/x-www-form-urlencoded"]["schema"]
+    assert form["required"] == ["query"] and form["properties"]["query"]["pattern"] == r"\S"
+    assert body["application/sparql-query"]["schema"]["pattern"] == r"\S"
+    assert client.post("/sparql", data={"query": " "}).status_code == 400
+
+
+def test_the_app_refuses_to_start_without_shapes(tmp_path: Path) -> None:
+    """Served for real (no pool given), an app whose shapes folder holds no shape does not start: /validate and
+    the writes would otherwise accept anything."""
+    settings = Settings(store=tmp_path / "no-store", workers=1, shapes_dir=tmp_path / "no-shapes")
+    with pytest.raises(UsageError, match="no SHACL shapes found"), TestClient(create_app(settings)):
+        pass

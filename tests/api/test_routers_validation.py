@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from rdflib.namespace import SH
+
+from api.main import create_app
+from kg.config import Settings
+from kg.executor import QueryPool
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPE_FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
@@ -127,3 +135,156 @@ def test_nothing_is_written(client: TestClient) -> None:
     r = client.get("/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"})
     assert json.loads(r.text)["boolean"] is False
     assert client.get("/health").json()["version"] == before
+
+
+# --- hostile uploads (issue 10): refused from their bytes, or stopped in their bounded child ---------------
+
+XML_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://x/"'
+ENTITIES = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{10 * f"&l{i - 1};"}">' for i in range(1, 9))
+BOMB = (
+    f'<!DOCTYPE r [{ENTITIES}]><rdf:RDF {XML_NS}><rdf:Description rdf:about="http://x/a">'
+    "<s:p>&l8;</s:p></rdf:Description></rdf:RDF>"
+).encode()
+DEEP = 100_000
+DEEP_DOCUMENTS = {
+    "turtle-blank-nodes": (
+        "text/turtle",
+        b"<http://x/a> <http://x/p> " + b"[ <http://x/p> " * DEEP + b"1" + b" ]" * DEEP + b" .",
+    ),
+    "turtle-collections": ("text/turtle", b"<http://x/a> <http://x/p> " + b"( " * DEEP + b"1" + b" )" * DEEP + b" ."),
+    "rdf-xml": (
+        "application/rdf+xml",
+        f"<rdf:RDF {XML_NS}>".encode()
+        + b"<rdf:Description><s:p>" * DEEP
+        + b"x"
+        + b"</s:p></rdf:Description>" * DEEP
+        + b"</rdf:RDF>",
+    ),
+    "json-ld": ("application/ld+json", b'{"http://x/p": ' * DEEP + b'"x"' + b"}" * DEEP),
+}
+
+
+def _problem(r: httpx.Response, status: int, slug: str) -> dict[str, object]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    problem: dict[str, object] = r.json()
+    assert str(problem["type"]).endswith("/" + slug)
+    return problem
+
+
+@pytest.fixture
+def bounded_client(api_settings: Settings, pool: QueryPool) -> Callable[..., TestClient]:
+    """An in-process app whose upload limits the test chooses."""
+
+    def make(**limits: object) -> TestClient:
+        return TestClient(create_app(api_settings.model_copy(update=limits), pool))
+
+    return make
+
+
+def test_an_entity_bomb_is_refused_before_it_expands(client: TestClient) -> None:
+    start = time.monotonic()
+    r = client.post("/validate", content=BOMB, headers={"Content-Type": "application/rdf+xml"})
+    problem = _problem(r, 400, "upload-refused")
+    assert "declares the entity l0" in str(problem["detail"])
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("kind", DEEP_DOCUMENTS)
+def test_deep_nesting_is_refused_naming_the_limit(client: TestClient, kind: str) -> None:
+    media_type, body = DEEP_DOCUMENTS[kind]
+    start = time.monotonic()
+    r = client.post("/validate", content=body, headers={"Content-Type": media_type})
+    assert "more than 64 levels deep (max_rdf_depth)" in str(_problem(r, 400, "upload-refused")["detail"])
+    assert time.monotonic() - start < 10
+
+
+def test_a_literal_over_the_limit_is_413(bounded_client: Callable[..., TestClient]) -> None:
+    literal = b'<http://x/a> <http://x/p> "' + b"a" * 2_000_000 + b'" .\n'
+    with bounded_client() as c:
+        r = c.post("/validate", content=literal, headers={"Content-Type": "text/turtle"})
+    assert "max_literal_bytes" in str(_problem(r, 413, "upload-too-large")["detail"])
+    # with no literal limit of its own, the parser's 16 MiB token buffer is 413 too, never a 500
+    with bounded_client(max_literal_bytes=64_000_000) as c:
+        huge = b'<http://x/a> <http://x/p> "' + b"a" * 17_000_000 + b'" .\n'
+        r = c.post("/validate", content=huge, headers={"Content-Type": "text/turtle"})
+    assert "larger than the parser takes" in str(_problem(r, 413, "upload-too-large")["detail"])
+
+
+def test_text_plain_is_not_n_triples(client: TestClient) -> None:
+    r = client.post("/validate", content=b'<http://x/a> <http://x/p> "x" .\n', headers={"Content-Type": "text/plain"})
+    _problem(r, 415, "unsupported-media-type")
+
+
+def test_a_validation_past_its_time_limit_is_503_and_the_server_goes_on(
+    bounded_client: Callable[..., TestClient],
+) -> None:
+    """20,000 chained blank nodes validate as a whole graph (pySHACL takes blank nodes as no focus): seconds."""
+    chain = "".join(f"_:b{i} <http://x/p> _:b{i + 1} .\n" for i in range(20_000)).encode()
+    with bounded_client(validate_timeout=1.0) as c:
+        start = time.monotonic()
+        r = c.post("/validate", content=chain, headers={"Content-Type": "application/n-triples"})
+        assert "took longer than 1 s" in str(_problem(r, 503, "work-timeout")["detail"])
+        assert r.headers["retry-after"]
+        assert time.monotonic() - start < 10
+        assert c.get("/health").status_code == 200
+    with bounded_client() as c:
+        r = c.post("/validate", content=STEWARD_DOC.read_bytes(), headers={"Content-Type": "text/turtle"})
+        assert r.status_code == 200 and r.json()["conforms"] is True
+
+
+def test_a_validation_past_its_memory_limit_is_413(bounded_client: Callable[..., TestClient]) -> None:
+    many = "".join(f'<http://x/s{i}> <http://x/p> "value {i}" .\n' for i in range(300_000)).encode()
+    with bounded_client(worker_memory_mb=640) as c:
+        r = c.post("/validate", content=many, headers={"Content-Type": "application/n-triples"})
+        assert "640 MiB" in str(_problem(r, 413, "upload-too-large")["detail"])
+        # the same limit leaves room for a steward's document: the limit is not what fails
+        r = c.post("/validate", content=STEWARD_DOC.read_bytes(), headers={"Content-Type": "text/turtle"})
+        assert r.status_code == 200, r.text
+
+
+# --- the write routes: the From header first, then the same checks of the body -----------------------------
+
+
+@pytest.fixture
+def writer(api_settings: Settings, pool: QueryPool, store_copy: tuple[Path, Path]) -> Iterator[TestClient]:
+    """Writes enabled over a copy of the store (nothing these tests send is written)."""
+    store, data = store_copy
+    settings = api_settings.model_copy(update={"store": store, "data_dir": data, "write_token": SecretStr(TOKEN)})
+    with TestClient(create_app(settings, pool)) as c:
+        yield c
+
+
+TOKEN = "token-for-the-upload-tests"
+WRITE = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+GRAPH = {"graph": "http://example.org/upload-test"}
+
+
+@pytest.mark.parametrize("sender", ["a{b}@c", "a b@c", 'a"b@c', "a|b@c", "a^b@c", "a`b@c", "a\\b@c", "a%zz@c"])
+def test_a_from_header_that_makes_no_iri_is_400_before_the_body_is_read(writer: TestClient, sender: str) -> None:
+    r = writer.put("/graphs", params=GRAPH, content=b"not turtle at all", headers={**WRITE, "From": sender})
+    assert "From header" in str(_problem(r, 400, "bad-request")["detail"])
+
+
+def test_a_valid_from_header_lets_the_body_be_read(writer: TestClient) -> None:
+    r = writer.put(
+        "/graphs", params=GRAPH, content=b"not turtle at all", headers={**WRITE, "From": "steward@example.org"}
+    )
+    _problem(r, 400, "malformed-rdf")
+
+
+@pytest.mark.parametrize("method", ["put", "post"])
+def test_write_bodies_get_the_same_checks(writer: TestClient, method: str) -> None:
+    send = getattr(writer, method)
+    xml = {**WRITE, "Content-Type": "application/rdf+xml"}
+    _problem(send("/graphs", params=GRAPH, content=BOMB, headers=xml), 400, "upload-refused")
+    _, deep = DEEP_DOCUMENTS["turtle-collections"]
+    _problem(send("/graphs", params=GRAPH, content=deep, headers=WRITE), 400, "upload-refused")
+    literal = b'<http://x/a> <http://x/p> "' + b"a" * 2_000_000 + b'" .\n'
+    _problem(send("/graphs", params=GRAPH, content=literal, headers=WRITE), 413, "upload-too-large")
+    plain = {**WRITE, "Content-Type": "text/plain"}
+    _problem(
+        send("/graphs", params=GRAPH, content=b"<http://x/a> <http://x/p> 1 .", headers=plain),
+        415,
+        "unsupported-media-type",
+    )

@@ -2,6 +2,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+import rdflib
 
 from kg import store as kgstore
 from kg.build import BuildReport, Sources, build
@@ -29,7 +30,7 @@ def _tree_digest(path: Path) -> str:
 def test_build_loads_named_graphs_and_ontology(tmp_path: Path) -> None:
     store = tmp_path / "store"
     report = build(_sources(FIXTURES / "good"), store)
-    assert report.graphs == 2  # the document's graph and the ontology graph
+    assert report.graphs == 3  # the document's graph, the ontology graph and graph:inferred (kg.inference)
     db = kgstore.open_read_only(store)
     rows = select(
         db, "SELECT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> } }"
@@ -100,3 +101,31 @@ def test_bundled_data_builds_and_conforms(built_store: tuple[Path, BuildReport])
     _, report = built_store
     assert report.graphs >= 8  # five sources, curation, official geography, ontology
     assert report.triples > 5000
+
+
+def test_the_inferred_graph_is_built_validated_and_merged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg.build
+
+    seen: list[int] = []
+    real = kg.build.validate_graph
+
+    def spy(data, shapes, ontology):  # type: ignore[no-untyped-def]
+        # the shapes see the entailed types: src:900 is stated a ti:SourceDocument, entailed a prov:Entity
+        entity = (
+            rdflib.URIRef("https://w3id.org/territoires-industrie/id/source/900"),
+            rdflib.RDF.type,
+            rdflib.URIRef("http://www.w3.org/ns/prov#Entity"),
+        )
+        seen.append(int(entity in data))
+        return real(data, shapes, ontology)
+
+    monkeypatch.setattr(kg.build, "validate_graph", spy)
+    store = tmp_path / "store"
+    build(_sources(FIXTURES / "good"), store)
+    assert seen == [1]
+    db = kgstore.open_read_only(store)
+    inferred = "<https://w3id.org/territoires-industrie/id/graph/inferred>"
+    entity = "<http://www.w3.org/ns/prov#Entity>"
+    doc = "<https://w3id.org/territoires-industrie/id/source/900>"
+    assert select(db, f"SELECT ?g WHERE {{ GRAPH ?g {{ {doc} a {entity} }} }}").rows == [{"g": inferred[1:-1]}]
+    assert select(db, f"SELECT (COUNT(*) AS ?n) WHERE {{ {doc} a {entity} }}").rows == [{"n": "1"}], "in the merge"

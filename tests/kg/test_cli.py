@@ -196,3 +196,56 @@ def test_load_refuses_non_conforming_data_and_changes_nothing(writable: dict[str
     assert "validation failed" in result.stderr
     assert os.readlink(writable["KG_STORE"]) == link
     assert _invoke(["load", str(STEWARD)], writable).exit_code == 2  # a Turtle file names no graph: --graph needed
+
+
+# --- refusing to validate with nothing to validate against, and weak settings ------------------------------------
+
+
+@pytest.fixture
+def no_shapes(tmp_path: Path) -> dict[str, str]:
+    """A shapes folder whose one file parses but declares no shape (a mistyped KG_SHAPES_DIR gives the same)."""
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "empty.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<a:b> <a:c> <a:d> .\n")
+    return {"KG_SHAPES_DIR": str(shapes), "KG_STORE": str(tmp_path / "store")}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", str(FIXTURES / "build" / "bad" / "source.trig"), "--against", "none"],
+        ["build"],
+        ["serve", "--port", "1"],
+    ],
+)
+def test_zero_shapes_is_an_error_never_conforms(no_shapes: dict[str, str], args: list[str]) -> None:
+    result = _invoke(args, no_shapes)
+    assert result.exit_code == 2, result.output
+    assert "Conforms" not in result.stdout
+    assert "no SHACL shapes found in" in " ".join(result.stderr.split())
+    assert not Path(no_shapes["KG_STORE"]).exists()
+
+
+def test_a_missing_shapes_folder_is_an_error(tmp_path: Path) -> None:
+    result = _invoke(["validate"], {"KG_SHAPES_DIR": str(tmp_path / "nowhere")})
+    assert result.exit_code == 2
+    assert "no SHACL shapes found in" in " ".join(result.stderr.split())
+
+
+def test_a_short_write_token_stops_the_command_with_one_clear_line() -> None:
+    result = _invoke(["serve", "--port", "1"], {"KG_WRITE_TOKEN": "s3cret"})
+    assert result.exit_code == 2
+    assert "KG_WRITE_TOKEN" in result.stderr and "at least 16 characters" in " ".join(result.stderr.split())
+    assert "s3cret" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_bounds_what_the_http_parser_buffers() -> None:
+    from kg.cli import HEAD_SLACK_BYTES, uvicorn_options
+
+    s = get_settings().model_copy(update={"max_url_length": 1000, "max_header_bytes": 2000, "port": 8123})
+    options = uvicorn_options(s)
+    assert options["http"] == "h11"  # httptools buffers header fields without limit
+    assert options["h11_max_incomplete_event_size"] == 3000 + HEAD_SLACK_BYTES
+    assert (options["host"], options["port"]) == ("127.0.0.1", 8123)

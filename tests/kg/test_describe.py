@@ -41,7 +41,7 @@ def test_a_territory_with_its_label_types_facts_and_sources(run: kgdescribe.Run)
     annonay = next(f for f in members if f.value.value == ID + "epci/200072015")
     assert [s.graph for s in annonay.sources] == [ID + "source/001"]
     assert annonay.property_label.fr == "a pour intercommunalité membre"
-    assert annonay.value_label.fr == "Annonay Rhône Agglo"
+    assert annonay.value_label.fr == "CA Annonay Rhône Agglo"  # its preferred label: the official name
     region = next(f for f in d.outgoing if f.property == TI + "inRegion")
     assert [s.graph for s in region.sources] == [ID + "graph/curation"]  # inferred by the editors, not stated
     about = [f for f in d.incoming if f.property == TI + "about"]

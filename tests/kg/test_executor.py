@@ -98,9 +98,9 @@ def test_timeout_stops_the_query_and_other_queries_still_answer(pool: QueryPool)
     assert len(fast) == 5 and max(fast) < 1.0, "a simple query answers while another one runs away"
     # the killed worker is replaced: the pool has its full capacity again
     deadline = time.monotonic() + 30
-    while pool._idle.qsize() < 2 and time.monotonic() < deadline:
+    while pool.status().ready < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert pool._idle.qsize() == 2
+    assert pool.status().ready == 2 and pool.status().whole
     assert pool.run(QueryRequest("ASK { ?s ?p ?o }")).body.endswith(b"true}")
 
 

@@ -110,7 +110,8 @@ def test_the_eleven_supporters_of_agen_are_pairwise_linked_by_the_candidacy(acto
 
 def test_actor_network_holds_every_actor_and_only_actors(actors: nx.Graph) -> None:
     assert not actors.is_directed()
-    assert actors.number_of_nodes() == 66  # 53 organisations, collectives and persons + 13 EPCI
+    # 53 organisations, collectives and persons + 56 EPCI (13 named, 43 the intercommunalités of named communes)
+    assert actors.number_of_nodes() == 109
     assert ID + "scheme/rebond-industriel" not in actors
     assert all(set(data) >= NODE_ATTRIBUTES for _, data in actors.nodes(data=True))
     for _, _, data in actors.edges(data=True):
@@ -126,7 +127,9 @@ def test_direct_ties_between_actors_are_links_too(actors: nx.Graph) -> None:
 
 def test_actor_network_of_a_territory(sel: Select) -> None:
     g = network.actor_network(sel, ADN)
-    assert set(g.nodes) == set(REBOND_ACTORS) | set(ADN_EPCIS)
+    # and 001's « collaboration constante entre l'État, les collectivités et les entreprises » (issue 11)
+    collaboration = {ID + "actor/etat", ID + "actor/collectivites", ID + "actor/entreprises"}
+    assert set(g.nodes) == set(REBOND_ACTORS) | set(ADN_EPCIS) | collaboration
     assert g.graph["territory"] == ADN
     assert all(SRC_001 in data["sources"] for _, _, data in g.edges(data=True))
     assert "territory" in g.edges[ADN_EPCIS[0], ADN_EPCIS[1]]["kinds"]
@@ -148,9 +151,9 @@ def test_full_network_reads_involvements_as_edges_with_their_roles_and_sources(f
     types = {data["type"] for _, data in full.nodes(data=True)}
     assert {"IndustryTerritory", "Intercommunality", "SupportScheme", "FundingFlow", "Candidacy", "Event"} <= types
     assert not types & {"Involvement", "Mandate", "Role", "MonetaryAmount", "SourceDocument"}
-    # the official geography's 423 communes are left out, but not the communes the documents name
+    # the official geography's 1,859 communes are left out, but not those the documents name or the territories' names denote
     communes = [n for n, data in full.nodes(data=True) if data["type"] == "Commune"]
-    assert 0 < len(communes) < 30
+    assert 0 < len(communes) < 100
     assert all(data["sources"] for _, _, data in full.edges(data=True))
 
 

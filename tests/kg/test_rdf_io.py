@@ -3,7 +3,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import RDFParseError, UsageError
+from kg.errors import RDFParseError, UploadTooLarge, UsageError
 from kg.rdf_io import parse_file, parse_files, rdf_files, to_rdflib_graph
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rdf"
@@ -66,3 +66,11 @@ def test_each_files_blank_nodes_stay_apart(tmp_path: Path) -> None:
         (tmp_path / name).write_text(f'_:b0 <http://www.w3.org/2000/01/rdf-schema#label> "{name}" .\n')
     quads = parse_files(rdf_files(tmp_path))
     assert len({q.subject for q in quads}) == 2
+
+
+def test_a_token_over_the_parsers_buffer_is_too_large(tmp_path: Path) -> None:
+    """pyoxigraph raises MemoryError past 16 MiB in one literal: a document too large, not an internal error."""
+    f = tmp_path / "huge.nt"
+    f.write_bytes(b'<http://x/a> <http://x/p> "' + b"a" * 17_000_000 + b'" .\n')
+    with pytest.raises(UploadTooLarge, match=r"huge\.nt: a literal or IRI is larger than the parser takes"):
+        parse_file(f)
