@@ -53,13 +53,16 @@ def test_void_for_browsers_and_by_format_parameter(client: TestClient) -> None:
 def test_health_reports_the_dataset_and_the_pool(client: TestClient, pool: QueryPool) -> None:
     r = client.get("/health")
     assert r.status_code == 200
-    assert r.json().items() >= {
-        "status": "ok",
-        "version": pool.version,
-        "triples": pool.info.triples,
-        "workers": 2,
-        "in_memory": True,
-    }.items()
+    assert (
+        r.json().items()
+        >= {
+            "status": "ok",
+            "version": pool.version,
+            "triples": pool.info.triples,
+            "workers": 2,
+            "in_memory": True,
+        }.items()
+    )
     assert r.headers["cache-control"] == "no-store"
 
 
