@@ -108,7 +108,7 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Seconds parsing and validating one uploaded document may take (503)."
     )
     worker_memory_mb: int = Field(
-        default=2048, ge=256, description="Address-space limit of a validation worker process, MiB (413 beyond)."
+        default=2048, ge=640, description="Address-space limit of a validation worker process, MiB (413 beyond)."
     )
     max_rdf_depth: int = Field(
         default=64, ge=4, description="Deepest nesting of blank nodes, collections or XML elements in an upload (400)."

@@ -67,7 +67,7 @@ def test_network_filters_by_territory_view_scheme_and_link(
     page.locator("#territory").select_option(ADN)
     page.wait_for_function("document.getElementById('network-status').textContent.includes('affichés')")
     actors = http.get("/network", params={"kind": "actors", "territory": ADN}).json()
-    assert drawn(page) == len(actors["nodes"]) == 13
+    assert drawn(page) == len(actors["nodes"]) == 16  # with 001's État, collectivités and entreprises
     assert page.evaluate("kgNetwork.edges().length") == len(actors["links"])
     # a kind of link: only the pairs of actors that share a scheme
     page.locator("#link").select_option("scheme")

@@ -33,7 +33,8 @@ def test_home_page_loads_clean(server: Any, browser_page: Any) -> None:
     assert page.locator("h1").inner_text().startswith("Territoires d'industrie")
     counts = page.locator("table").first
     assert counts.locator("tr", has_text="Territoire d'industrie").locator("td").inner_text() == "33"
-    assert page.locator("table").nth(1).locator("tbody tr").count() == 5  # the five source documents
+    documents = page.locator("table", has=page.locator("caption", has_text="Documents sources"))
+    assert documents.locator("tbody tr").count() == 5  # the five source documents
     assert_accessible_structure(page)
     browser_page.screenshot("home")
     browser_page.assert_clean()
