@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -50,3 +52,30 @@ def copy_store(built: Path, root: Path) -> tuple[Path, Path]:
 def store_copy(built_store: tuple[Path, BuildReport], tmp_path: Path) -> tuple[Path, Path]:
     """(store, data directory): the built store and the data files copied for one test that writes."""
     return copy_store(built_store[0], tmp_path)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A TCP socket listening on 127.0.0.1: a test asserts that nothing connects to it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        s.settimeout(0.5)
+        yield s
+
+
+def _accepted(listener: socket.socket) -> int:
+    count = 0
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            return count
+        conn.close()
+        count += 1
+
+
+@pytest.fixture
+def connections() -> Callable[[socket.socket], int]:
+    """How many connections reached a listener (waiting half a second for late ones)."""
+    return _accepted

@@ -182,33 +182,6 @@ def store_rows(kg_store: ox.Store) -> Callable[[str], list[dict[str, str]]]:
     return lambda query: _rows(kg_store, query)
 
 
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    """A TCP socket listening on 127.0.0.1: a test asserts that nothing connects to it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen(8)
-        s.settimeout(0.5)
-        yield s
-
-
-def _accepted(listener: socket.socket) -> int:
-    count = 0
-    while True:
-        try:
-            conn, _ = listener.accept()
-        except TimeoutError:
-            return count
-        conn.close()
-        count += 1
-
-
-@pytest.fixture
-def connections() -> Callable[[socket.socket], int]:
-    """How many connections reached a listener (waiting half a second for late ones)."""
-    return _accepted
-
-
 # --- a real browser: Playwright driving Debian's Chromium ----------------------------------------------------
 
 CHROMIUM = Path(os.environ.get("KG_TEST_CHROMIUM", "/usr/bin/chromium"))

@@ -18,16 +18,10 @@ from kg.config import PROJECT_ROOT
 from kg.errors import GraphNotFound, QuerySyntaxError, ValidationFailed, WriteForbidden, WriterBusy
 from kg.namespaces import TID
 from kg.rdf_io import parse_file
-from kg.validate import load_graph_dir
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "write" / "steward-document.ttl"
 DOC = f"{TID}source/steward-001"
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-
-
-@pytest.fixture(scope="module")
-def shapes():  # type: ignore[no-untyped-def]
-    return load_graph_dir(PROJECT_ROOT / "shapes")
 
 
 @pytest.fixture

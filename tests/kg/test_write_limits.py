@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,7 +16,6 @@ from kg.config import PROJECT_ROOT
 from kg.errors import QueryRefused, WorkTimeout, WriteForbidden
 from kg.namespaces import TID
 from kg.rdf_io import parse_file
-from kg.validate import load_graph_dir
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "write" / "steward-document.ttl"
 DOC = f"{TID}source/steward-001"
@@ -26,37 +25,12 @@ RUNAWAY = (
 )
 
 
-@pytest.fixture(scope="module")
-def shapes():  # type: ignore[no-untyped-def]
-    return load_graph_dir(PROJECT_ROOT / "shapes")
-
-
 @pytest.fixture
 def ctx(store_copy: tuple[Path, Path], shapes) -> kgwrite.WriteContext:  # type: ignore[no-untyped-def]
     store, data = store_copy
     return kgwrite.WriteContext(
         store=store, shapes=shapes, data_dir=data, agent="mailto:steward@example.org", query_timeout=3
     )
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen(8)
-        s.settimeout(0.5)
-        yield s
-
-
-def _accepted(listener: socket.socket) -> int:
-    count = 0
-    while True:
-        try:
-            conn, _ = listener.accept()
-        except TimeoutError:
-            return count
-        conn.close()
-        count += 1
 
 
 def _state(ctx: kgwrite.WriteContext) -> tuple[str, int, int, list[Path], dict[Path, bytes]]:
@@ -85,7 +59,7 @@ def test_a_runaway_update_is_stopped_at_the_time_limit_and_changes_nothing(ctx: 
 
 
 def test_an_update_calling_a_service_is_refused_and_nothing_connects(
-    ctx: kgwrite.WriteContext, listener: socket.socket
+    ctx: kgwrite.WriteContext, listener: socket.socket, connections: Callable[[socket.socket], int]
 ) -> None:
     port = listener.getsockname()[1]
     before = _state(ctx)
@@ -97,7 +71,7 @@ def test_an_update_calling_a_service_is_refused_and_nothing_connects(
         kgwrite.update(ctx, update)
     with pytest.raises(QueryRefused, match="variable"):
         kgwrite.update(ctx, "DELETE { GRAPH <http://x/g> { ?x ?y ?z } } WHERE { SERVICE ?where { ?x ?y ?z } }")
-    assert _accepted(listener) == 0
+    assert connections(listener) == 0
     assert _state(ctx) == before
 
 
