@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from fastapi import Request, Response
 
-from kg.rdf_io import rdf_files
+from kg.sources.rdf_io import rdf_files
 
 GZIP_MINIMUM_SIZE = 1000  # bytes; smaller answers are sent as they are
 FILE_STATES_KEPT = 4  # generated answers kept, one per state of the files

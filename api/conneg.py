@@ -24,7 +24,7 @@ FORMAT_PARAMETERS = ("format", "output", "results")  # Virtuoso, Joseki/Fuseki, 
 class Format:
     """A syntax the API can answer in: its key in `kg`, its media type, and what else selects it."""
 
-    key: str  # the name `kg.query` / the executor use: json, xml, csv, tsv, turtle, …, html
+    key: str  # the name `kg.store.local` / the executor use: json, xml, csv, tsv, turtle, …, html
     media_type: str  # the Content-Type answered
     aliases: tuple[str, ...] = ()  # other media types in Accept that select it
     names: tuple[str, ...] = ()  # values of the format parameter that select it (besides the media types)

@@ -15,8 +15,8 @@ from api.protocol import ProtocolRequest, read_request
 from api.stats import DatasetStats, StatsCache
 from kg.config import Settings
 from kg.errors import StoreMissing
-from kg.executor import QueryPool, QueryRequest, current_client
 from kg.network import Select
+from kg.store.pool import QueryPool, QueryRequest, current_client
 
 
 async def get_settings(request: Request) -> Settings:
@@ -29,7 +29,7 @@ async def get_pool(request: Request) -> QueryPool:
     """The query pool; `StoreMissing` (503) when the app started without a store.
 
     Every route reaches the pool through here, so this is where the request's client address is noted
-    (`kg.executor.current_client`, a context variable: it follows the request into the thread of a plain
+    (`kg.store.pool.current_client`, a context variable: it follows the request into the thread of a plain
     `def` handler and into its dependencies). The pool counts each query against that address when
     `max_queries_per_client` is set, without any route having to pass it along.
     """
@@ -63,9 +63,9 @@ StatsDep = Annotated[DatasetStats, Depends(get_stats)]
 
 
 def solution_rows(body: bytes) -> list[dict[str, str | None]]:
-    """Rows of a SPARQL JSON answer as `kg.query.select` gives them: every variable, its value or None.
+    """Rows of a SPARQL JSON answer as `kg.store.local.select` gives them: every variable, its value or None.
 
-    An ASK answer is one row `{"boolean": "true"|"false"}`, as in `kg.query.to_table`.
+    An ASK answer is one row `{"boolean": "true"|"false"}`, as in `kg.store.local.to_table`.
     """
     data: dict[str, Any] = json.loads(body)
     if "boolean" in data:

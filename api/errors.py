@@ -41,7 +41,7 @@ from kg.errors import (
     WorkTimeout,
     WriteForbidden,
 )
-from kg.namespaces import BASE
+from kg.sources.namespaces import BASE
 
 log = logging.getLogger(__name__)
 

@@ -38,10 +38,10 @@ from api.routers import (
 )
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from api.stats import StatsCache
+from kg.build.shapes_required import load_shapes
 from kg.config import Settings
 from kg.errors import StoreMissing
-from kg.executor import QueryPool, choose_in_memory
-from kg.shapes_required import load_shapes
+from kg.store.pool import QueryPool, choose_in_memory
 
 log = logging.getLogger(__name__)
 

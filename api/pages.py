@@ -19,7 +19,7 @@ from api.stats import DatasetStats
 from kg import queries
 from kg.config import Settings
 from kg.errors import KGError
-from kg.namespaces import ONTOLOGY_IRI, PREFIXES
+from kg.sources.namespaces import ONTOLOGY_IRI, PREFIXES
 
 DEFAULT_QUERY = """# En quelle année la phase 1 s'est-elle terminée, selon chaque document source ?
 SELECT ?annee ?document ?fichier WHERE {
@@ -44,7 +44,7 @@ def _graphs_table(stats: DatasetStats) -> str:
 
 
 def prefix_block() -> str:
-    """The project's prefixes (kg.namespaces.PREFIXES) as SPARQL PREFIX lines."""
+    """The project's prefixes (kg.sources.namespaces.PREFIXES) as SPARQL PREFIX lines."""
     return "\n".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
 
 

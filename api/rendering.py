@@ -12,8 +12,8 @@ from html import escape
 from urllib.parse import quote, urlencode, urlsplit
 
 from api.site import SITE_STATIC
-from kg.describe import Label, Source, Term, compact
-from kg.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TID
+from kg.docs.describe import Label, Source, Term, compact
+from kg.sources.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TID
 
 ID = str(TID)
 SOURCE_PREFIX = ID + "source/"

@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from api.conneg import GRAPHS, RESULTS
 from api.stats import DatasetStats, GraphStats
 from kg.config import Settings
-from kg.namespaces import BASE, PREFIXES, TI, TID
+from kg.sources.namespaces import BASE, PREFIXES, TI, TID
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 
 from kg import queries
-from kg.executor import QueryPool, QueryRequest
+from kg.store.pool import QueryPool, QueryRequest
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _rows(pool: QueryPool, name: str) -> list[dict[str, str]]:
 
     The VoID queries end with ORDER BY, so LIMIT/OFFSET pages are stable; the integers appended are ours.
     """
-    text, offset = queries.get(name).text.rstrip(), 0
+    text, offset = queries.internal(name).text.rstrip(), 0
     rows: list[dict[str, str]] = []
     while True:
         page = f"{text}\nLIMIT {pool.max_rows} OFFSET {offset}"

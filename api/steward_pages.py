@@ -1,8 +1,8 @@
 """HTML pages for data stewards: the shapes in words (`/shapes`) and a SHACL validation report.
 
-Both render `kg` models — `kg.shapes_doc.ShapesDoc` and `kg.validate.ValidationResult` — inside `api.site.page`:
+Both render `kg` models — `kg.docs.shapes_doc.ShapesDoc` and `kg.build.validate.ValidationResult` — inside `api.site.page`:
 French, one h1, captioned tables with header cells, readable on a phone (tables scroll sideways), no script.
-Every shape has an id on `/shapes` (`kg.shapes_doc.anchor`), so a report links each result to the rule that
+Every shape has an id on `/shapes` (`kg.docs.shapes_doc.anchor`), so a report links each result to the rule that
 produced it, and each focus node to its page (`api.rendering.href`). The shapes' names, comments and messages are
 written in English without a language tag (see `shapes/`), so they are marked `lang="en"` for screen readers.
 """
@@ -14,9 +14,9 @@ from html import escape
 
 from api import site
 from api.rendering import href
-from kg import shapes_doc
-from kg.shapes_doc import ClassDoc, Rule, ShapeDoc, ShapesDoc, Target
-from kg.validate import ValidationIssue, ValidationResult
+from kg.build.validate import ValidationIssue, ValidationResult
+from kg.docs import shapes_doc
+from kg.docs.shapes_doc import ClassDoc, Rule, ShapeDoc, ShapesDoc, Target
 
 SHAPES_PATH = "/shapes"
 HEAD = f'<link rel="stylesheet" href="{site.SITE_STATIC}/steward.css">\n'

@@ -21,15 +21,15 @@ from api import caching
 from api.deps import SettingsDep
 from api.errors import Unauthorized, UnsupportedMediaType
 from api.protocol import content_type
-from kg import write as kgwrite
+from kg.build.validate import load_graph_dir
 from kg.config import Settings
 from kg.errors import UsageError, WriteForbidden
-from kg.executor import QueryPool
-from kg.namespaces import TID
-from kg.rdf_io import UPLOAD_FORMATS, format_for_media_type
-from kg.rdf_limits import UploadLimits
-from kg.upload import Bounds, read_upload
-from kg.validate import load_graph_dir
+from kg.sources.namespaces import TID
+from kg.sources.rdf_io import UPLOAD_FORMATS, format_for_media_type
+from kg.sources.rdf_limits import UploadLimits
+from kg.store.pool import QueryPool
+from kg.write import update as kgwrite
+from kg.write.upload import Bounds, read_upload
 
 TOKEN_AGENT = str(TID["agent/write-token-holder"])
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
@@ -127,7 +127,7 @@ def rdf_format(media_type: str) -> ox.RdfFormat:
 
 async def read_rdf(request: Request, base_iri: str | None = None) -> list[ox.Quad]:
     """The request body as quads, in the syntax its Content-Type names (415 for a non-RDF type): checked
-    and parsed in a bounded child (kg.upload), so no document can take the server's time or memory."""
+    and parsed in a bounded child (kg.write.upload), so no document can take the server's time or memory."""
     media_type, _ = content_type(request.headers.get("content-type"))
     fmt = rdf_format(media_type)
     settings: Settings = request.app.state.settings

@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from kg.executor import WORKER_NAME  # each worker names its process so (Linux /proc/PID/comm)
+from kg.store.pool import WORKER_NAME  # each worker names its process so (Linux /proc/PID/comm)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KG = PROJECT_ROOT / ".venv" / "bin" / "kg"

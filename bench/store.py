@@ -2,7 +2,7 @@
 
 A synthetic store is loaded from the generator's N-Quads with `Store.bulk_load` into a build directory
 laid out exactly as `kg build` lays it out (`oxigraph/` + `build.json`, published through the same
-atomic link, see `kg.store`; the default graph holds the merge of the named graphs, as in `kg.build`),
+atomic link, see `kg.store.layout`; the default graph holds the merge of the named graphs, as in `kg.build.pipeline`),
 so `KG_STORE=var/bench/1m/store kg serve` serves it like the real one.
 
 It is NOT validated against the SHACL shapes: the data is synthetic, made by `bench/generate.py` from the
@@ -31,8 +31,8 @@ if __package__ in (None, ""):
 import pyoxigraph as ox
 
 from bench.generate import GENERATOR_VERSION, generate
-from kg import store as kgstore
 from kg.errors import StoreMissing
+from kg.store import layout as kgstore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = PROJECT_ROOT / "var" / "bench"
@@ -47,7 +47,7 @@ class Dataset:
     store: Path
     db_dir: Path
     quads_file: Path
-    triples: int  # as build.json says (distinct triples of the merge, in the current kg.build)
+    triples: int  # as build.json says (distinct triples of the merge, in the current kg.build.pipeline)
     quads: int  # named-graph quads in quads_file
     disk_bytes: int
     version: str
@@ -85,7 +85,7 @@ def load_store(quads_file: Path, store: Path, version: str) -> kgstore.BuildInfo
     try:
         db = ox.Store(str(build_dir / kgstore.DB_DIR))
         db.bulk_load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
-        # the default graph holds the merge of the named graphs, as `kg build` makes it (see kg.build)
+        # the default graph holds the merge of the named graphs, as `kg build` makes it (see kg.build.pipeline)
         default = ox.DefaultGraph()
         merged = ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
         db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in merged)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # for types only: kg.validate imports this module
-    from kg.validate import ValidationResult
+if TYPE_CHECKING:  # for types only: kg.build.validate imports this module
+    from kg.build.validate import ValidationResult
 
 
 class KGError(Exception):

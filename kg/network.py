@@ -297,7 +297,7 @@ def _without_none(g: nx.Graph) -> nx.Graph:
 
 
 def _run(select: Select, name: str, territory: str | None = None) -> list[dict[str, str | None]]:
-    return select(queries.get(name).bind({"territory": territory} if territory else {}))
+    return select(queries.internal(name).bind({"territory": territory} if territory else {}))
 
 
 def _nodes(select: Select) -> dict[str, _Node]:

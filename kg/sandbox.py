@@ -24,7 +24,15 @@ from kg.errors import KGError, UploadTooLarge, WorkTimeout
 
 T = TypeVar("T")
 
-_PRELOAD = ["pyoxigraph", "rdflib", "pyshacl", "kg.rdf_io", "kg.rdf_limits", "kg.validate", "kg.upload"]
+_PRELOAD = [
+    "pyoxigraph",
+    "rdflib",
+    "pyshacl",
+    "kg.sources.rdf_io",
+    "kg.sources.rdf_limits",
+    "kg.build.validate",
+    "kg.write.upload",
+]
 _ctx: Any = None
 
 

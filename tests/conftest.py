@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import store as kgstore
-from kg.build import BuildReport, Sources, build
+from kg.build.pipeline import BuildReport, Sources, build
 from kg.config import PROJECT_ROOT
+from kg.store import layout as kgstore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -30,8 +30,8 @@ from api.routers.queries import read_parameters
 from api.stats import DatasetStats
 from kg import queries
 from kg.errors import BadParameter
-from kg.labels import sort_key
 from kg.network import Select
+from kg.sources.labels import sort_key
 
 router = APIRouter(prefix="/explore", tags=["explore"], include_in_schema=False)
 
@@ -202,7 +202,7 @@ liens. Cliquer sur un nœud ouvre sa page. Les mêmes données pour Gephi, Cytos
 @router.get("/network", response_class=HTMLResponse)
 def network_page(select: SelectDep) -> HTMLResponse:
     """The interactive network (Cytoscape.js over `GET /network`), filterable by territory, scheme, kind of link."""
-    return HTMLResponse(network_page_html(rows_of(select, "network-nodes")))
+    return HTMLResponse(network_page_html(select(queries.internal("network-nodes").text)))
 
 
 # --- /explore/funding --------------------------------------------------------------------------------------

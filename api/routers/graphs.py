@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol on /graphs, and SPARQL 1.1 Update on /update.
 
 Reads (GET, HEAD) are open to all. Writes (PUT, POST, DELETE, and every update) need the write token
-(api/writes.py) and go through `kg.write`: validated against the shapes with the rest of the graph,
+(api/writes.py) and go through `kg.write.update`: validated against the shapes with the rest of the graph,
 applied atomically or not at all (422 with the SHACL report), recorded in the write log, and served by
 the query endpoint before the response is sent. One graph per source document: `?graph=<IRI>` names it.
 The default graph is the merge of the named graphs, so it can be read (`?default`) but not written.
@@ -26,12 +26,12 @@ from api.errors import MethodNotAllowed, UnsupportedMediaType
 from api.methods import refusal
 from api.protocol import content_type, decode_body, form_fields
 from api.writes import WriteContextDep, read_rdf, serve_new_version
-from kg import store as kgstore
-from kg import write as kgwrite
 from kg.config import Settings
 from kg.errors import GraphNotFound, UsageError
-from kg.executor import QueryPool
-from kg.namespaces import PREFIXES, TID
+from kg.sources.namespaces import PREFIXES, TID
+from kg.store import layout as kgstore
+from kg.store.pool import QueryPool
+from kg.write import update as kgwrite
 
 router = APIRouter(tags=["writes"])
 

@@ -18,8 +18,8 @@ from api.deps import PoolDep, SettingsDep, StatsDep, pool_select
 from api.rendering import HEAD, SOURCE_PREFIX, french_date, href, label_html, safe_url
 from api.stats import DatasetStats, GraphStats
 from kg import queries
-from kg.describe import Label, compact
-from kg.namespaces import ONTOLOGY_IRI
+from kg.docs.describe import Label, compact
+from kg.sources.namespaces import ONTOLOGY_IRI
 
 router = APIRouter()
 

@@ -12,7 +12,7 @@ from api.conneg import FORMAT_PARAMETERS
 from api.deps import SettingsDep, StatsDep
 from api.descriptions import describe_dataset
 from kg.errors import KGError
-from kg.executor import QueryPool, QueryRequest
+from kg.store.pool import QueryPool, QueryRequest
 
 router = APIRouter(tags=["metadata"])
 HEALTH_PROBE_SECONDS = 5.0

@@ -23,9 +23,9 @@ from api.routers.queries import PROBLEM_SCHEMA
 from kg import network as kgnetwork
 from kg.config import Settings
 from kg.errors import BadParameter
-from kg.executor import QueryPool
-from kg.namespaces import BASE
 from kg.network import Select
+from kg.sources.namespaces import BASE
+from kg.store.pool import QueryPool
 
 router = APIRouter(prefix="/network", tags=["network"])
 

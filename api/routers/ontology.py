@@ -1,6 +1,6 @@
 """`/ontology`: the ontology's documentation for people, its source for RDF clients.
 
-The page is generated from `ontology/*.ttl` (`kg.ontology_doc`) and kept until one of the files changes
+The page is generated from `ontology/*.ttl` (`kg.docs.ontology`) and kept until one of the files changes
 (`api.caching.on_files`, as `/shapes`); each term's anchor is its local name, so the IRI `…/ontology#Phase`,
 redirected here by w3id.org, lands on `ti:Phase`. `text/turtle` (or `?format=turtle`) answers the source file
 itself, comments and all, when there is one Turtle file; with several, their triples serialised together (the
@@ -21,11 +21,11 @@ from fastapi import APIRouter, Request, Response
 from api import caching, conneg, site
 from api.deps import SettingsDep
 from api.rendering import HEAD, href, label_html, safe_url
-from kg.describe import DISPLAY_PREFIXES, Label, compact
+from kg.docs.describe import DISPLAY_PREFIXES, Label, compact
+from kg.docs.ontology import Entry, OntologyDoc, document, load
 from kg.errors import KGError
-from kg.ontology_doc import Entry, OntologyDoc, document, load
-from kg.query import GRAPH_FORMATS
-from kg.rdf_io import parse_files, rdf_files
+from kg.sources.rdf_io import parse_files, rdf_files
+from kg.store.local import GRAPH_FORMATS
 
 router = APIRouter()
 

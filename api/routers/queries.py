@@ -28,9 +28,9 @@ from api.routers.sparql import guard
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg import queries
 from kg.errors import BadParameter, UnknownQuery, UsageError
-from kg.executor import QueryRequest
 from kg.queries import CannedQuery, Param
-from kg.sparql_guard import inspect
+from kg.store.guard import inspect
+from kg.store.pool import QueryRequest
 
 FORMAT_PARAMETER = "format"  # the one request parameter that is not the query's own
 DEFAULT_TAGS = ["queries"]

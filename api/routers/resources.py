@@ -6,7 +6,7 @@ gets the resource page — its name in French and English, its types, every stat
 each with the documents that state it — and an RDF client the same statements in Turtle, JSON-LD,
 N-Triples or RDF/XML (`Accept` or `?format=`). Unknown IRIs are a 404, and so is a path under /id/ that
 makes no IRI (`/id/a%20b`): an HTML page for a browser, problem+json otherwise; a missing, repeated or malformed
-`iri` parameter is a 400 naming it. The queries are `kg.describe`'s, which `kg describe` runs too.
+`iri` parameter is a 400 naming it. The queries are `kg.docs.describe`'s, which `kg describe` runs too.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ from api.rendering import (
     with_format,
 )
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
-from kg import describe as kgdescribe
 from kg.config import Settings
-from kg.describe import RDF_TYPE, Description, Fact, compact
+from kg.docs import describe as kgdescribe
+from kg.docs.describe import RDF_TYPE, Description, Fact, compact
 from kg.errors import BadParameter, UnknownResource
-from kg.executor import QueryPool, QueryRequest
-from kg.namespaces import TI
+from kg.sources.namespaces import TI
+from kg.store.pool import QueryPool, QueryRequest
 
 router = APIRouter(tags=["resources"])
 
@@ -97,7 +97,7 @@ def by_iri(
 
 
 def _runner(pool: QueryPool, cut: list[bool]) -> kgdescribe.Run:
-    """`kg.describe`'s Run through the pool; `cut` records whether an answer was truncated."""
+    """`kg.docs.describe`'s Run through the pool; `cut` records whether an answer was truncated."""
 
     def run(sparql: str) -> bytes:
         result = pool.run(QueryRequest(sparql, result_format="json"))

@@ -18,8 +18,8 @@ from api.methods import refusal
 from api.protocol import FORM, SPARQL_QUERY, ProtocolRequest
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg.config import Settings
-from kg.executor import QueryPool, QueryRequest
-from kg.sparql_guard import QueryInfo, check_request
+from kg.store.guard import QueryInfo, check_request
+from kg.store.pool import QueryPool, QueryRequest
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -44,7 +44,7 @@ _QUERY_TEXT = {"type": "string", "pattern": r"\S", "description": "The SPARQL qu
 
 def guard(query: str, allowlist: list[str], max_depth: int) -> QueryInfo:
     """What the query is, or a refusal: 403 for an update (read-only endpoint), 400 for SERVICE or a query
-    nested deeper than `max_depth` (kg.sparql_guard.check_request)."""
+    nested deeper than `max_depth` (kg.store.guard.check_request)."""
     return check_request(query, "query", allowlist, max_depth)
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 
 from api import caching, conneg, steward_pages
 from api.deps import SettingsDep
-from kg import shapes_doc
+from kg.docs import shapes_doc
 
 router = APIRouter(tags=["stewards"])
 

@@ -1,8 +1,8 @@
 """POST /validate: a steward checks a document against the shapes before writing it; nothing is stored.
 
 The upload is validated together with the ontology and the current graph, so its references to existing
-territories and actors resolve, and the report covers the upload's own nodes (kg.validate.validate_upload).
-No token is needed, so everything is done in a bounded child (kg.upload): pre-checks (entity declarations,
+territories and actors resolve, and the report covers the upload's own nodes (kg.build.validate.validate_upload).
+No token is needed, so everything is done in a bounded child (kg.write.upload): pre-checks (entity declarations,
 nesting, literal size), parsing, reading the store, SHACL. The server's process only passes the bytes on.
 The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, or an HTML page for
 people, by `Accept` or `?format=`. GET /validate is a form for people who paste a document.
@@ -22,7 +22,7 @@ from api.errors import UnsupportedMediaType
 from api.protocol import content_type, form_fields
 from api.steward_pages import validation_report_page
 from api.writes import RDF_MEDIA_TYPES, rdf_format, upload_bounds, upload_limits
-from kg.upload import validate_document
+from kg.write.upload import validate_document
 
 router = APIRouter(tags=["validation"])
 

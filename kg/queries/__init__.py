@@ -34,9 +34,10 @@ import pyoxigraph as ox
 import yaml
 
 from kg.errors import BadParameter, UnknownQuery, UsageError
-from kg.sparql_guard import tokens
+from kg.store.guard import tokens
 
 QUERY_DIR = Path(__file__).parent
+INTERNAL_DIR = QUERY_DIR / "internal"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "enum")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -197,18 +198,28 @@ def _parse(name: str, text: str) -> CannedQuery:
 
 
 def names() -> list[str]:
-    """Names of every canned query, sorted."""
+    """Names of every public canned query, sorted (the code's own queries, under `internal/`, are not listed)."""
     return sorted(p.stem for p in QUERY_DIR.glob("*.rq"))
 
 
 @cache
-def _load(name: str, mtime_ns: int) -> CannedQuery:
-    return _parse(name, (QUERY_DIR / f"{name}.rq").read_text(encoding="utf-8"))
+def _load(path: Path, mtime_ns: int) -> CannedQuery:
+    return _parse(path.stem, path.read_text(encoding="utf-8"))
 
 
 def get(name: str) -> CannedQuery:
-    """One canned query by name; `UnknownQuery` naming the known ones if it does not exist."""
-    path = QUERY_DIR / f"{name}.rq"
+    """One public canned query by name; `UnknownQuery` naming the known ones if it does not exist."""
+    return _get(QUERY_DIR, name, names)
+
+
+def internal(name: str) -> CannedQuery:
+    """One of the queries the code runs itself (networks, VoID, resource pages): read like the public ones,
+    never published under `/queries`."""
+    return _get(INTERNAL_DIR, name, lambda: sorted(p.stem for p in INTERNAL_DIR.glob("*.rq")))
+
+
+def _get(directory: Path, name: str, known: Callable[[], list[str]]) -> CannedQuery:
+    path = directory / f"{name}.rq"
     if not _FILE_NAME.match(name) or not path.is_file():
-        raise UnknownQuery(f"unknown canned query {name!r} (known: {', '.join(names())})")
-    return _load(name, path.stat().st_mtime_ns)
+        raise UnknownQuery(f"unknown canned query {name!r} (known: {', '.join(known())})")
+    return _load(path, path.stat().st_mtime_ns)

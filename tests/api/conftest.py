@@ -23,10 +23,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from kg import query as kgquery
-from kg.build import BuildReport
+from kg.build.pipeline import BuildReport
 from kg.config import PROJECT_ROOT, Settings
-from kg.executor import QueryPool
+from kg.store import local as kgquery
+from kg.store.pool import QueryPool
 from tests.conftest import copy_store
 
 LIMITED_ENV = {

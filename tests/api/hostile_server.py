@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from kg.namespaces import TID
+from kg.sources.namespaces import TID
 from tests.api.conftest import WRITE_TOKEN, WritableServer, start_writable, stop
 
 MB = 1024 * 1024
@@ -119,7 +119,7 @@ def comm(pid: int) -> str:
         return ""
 
 
-WORKER_COMM = "kg-query-worker"  # the name kg/executor.py gives its worker processes (/proc/PID/comm)
+WORKER_COMM = "kg-query-worker"  # the name kg/store/pool.py gives its worker processes (/proc/PID/comm)
 
 
 def query_workers(root: int) -> set[int]:
@@ -134,7 +134,7 @@ def query_workers(root: int) -> set[int]:
 
 def workers_at_most(root: int, count: int, within: float = 8) -> set[int]:
     """The query workers once there are at most `count` of them, or whatever there are after `within`
-    seconds: after a write the pool retires its old workers within seconds (kg.executor's RETIRE_GRACE)."""
+    seconds: after a write the pool retires its old workers within seconds (kg.store.pool's RETIRE_GRACE)."""
     deadline = time.monotonic() + within
     while len(workers := query_workers(root)) > count and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -12,8 +12,8 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, RDFXML, TURTLE, XML, SPARQLWrapper
 
-from kg import query as kgquery
-from kg.namespaces import TI, source_graph
+from kg.sources.namespaces import TI, source_graph
+from kg.store import local as kgquery
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),

@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-from kg.build import BuildReport
-from kg.namespaces import TI, TID
+from kg.build.pipeline import BuildReport
+from kg.sources.namespaces import TI, TID
 from tests.api.hostile_server import AUTH, LABEL, MB, Footprint, HostileServer, query_workers, settles
 
 QUERY_TIMEOUT = 5

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg.config import Settings
-from kg.executor import QueryPool
+from kg.store.pool import QueryPool
 
 
 @pytest.fixture

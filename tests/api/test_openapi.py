@@ -12,8 +12,8 @@ from api.main import create_app
 from api.routers.queries import openapi_parameter, parameter_schema
 from kg import queries
 from kg.config import Settings
-from kg.executor import QueryPool
 from kg.queries import Param
+from kg.store.pool import QueryPool
 
 ASSET = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url:\s*["']([^"']+)["']|spec-url\s*=\s*["']([^"']+)["']""")
 

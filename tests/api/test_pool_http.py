@@ -14,7 +14,7 @@ from api.errors import from_error
 from api.main import create_app
 from kg.config import Settings
 from kg.errors import QueryQuarantined, QueryTimeout, TooManyQueries, WorkerCrashed
-from kg.executor import QueryPool, QueryRequest
+from kg.store.pool import QueryPool, QueryRequest
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LOOKUP = "ASK { ?s ?p ?o }"

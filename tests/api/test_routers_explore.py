@@ -30,7 +30,7 @@ from api.routers.explore import (
 )
 from api.site import STATIC_DIR
 from kg import queries
-from kg.namespaces import PREFIXES
+from kg.sources.namespaces import PREFIXES
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ID = "https://w3id.org/territoires-industrie/id/"

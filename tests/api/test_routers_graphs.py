@@ -18,10 +18,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg import store as kgstore
-from kg.build import BuildReport
-from kg.namespaces import TID
-from kg.rdf_io import parse_file
+from kg.build.pipeline import BuildReport
+from kg.sources.namespaces import TID
+from kg.sources.rdf_io import parse_file
+from kg.store import layout as kgstore
 from tests.api.conftest import WRITE_TOKEN, Server, WritableServer, start_writable, stop
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "write" / "steward-document.ttl"

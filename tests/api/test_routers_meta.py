@@ -13,7 +13,7 @@ from rdflib.namespace import VOID
 from api.deps import get_pool
 from api.main import create_app
 from kg.config import Settings
-from kg.executor import PoolStatus, QueryPool
+from kg.store.pool import PoolStatus, QueryPool
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),

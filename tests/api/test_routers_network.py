@@ -18,8 +18,8 @@ from api.errors import PROBLEM_JSON
 from api.main import create_app
 from kg import network as kgnetwork
 from kg.config import Settings
-from kg.executor import QueryPool
-from kg.query import select as kg_select
+from kg.store.local import select as kg_select
+from kg.store.pool import QueryPool
 
 ID = "https://w3id.org/territoires-industrie/id/"
 TI = "https://w3id.org/territoires-industrie/ontology#"

@@ -17,7 +17,7 @@ from rdflib.namespace import SH
 
 from api.main import create_app
 from kg.config import PROJECT_ROOT, Settings
-from kg.executor import QueryPool
+from kg.store.pool import QueryPool
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning")
 

@@ -20,7 +20,7 @@ from api.deps import get_pool
 from api.main import create_app
 from kg.config import Settings
 from kg.errors import KGError, UsageError
-from kg.executor import QueryPool
+from kg.store.pool import QueryPool
 
 SELECT_ONE = "SELECT ?s WHERE { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> }"
 

@@ -23,10 +23,10 @@ from api.caching import GZIP_MINIMUM_SIZE
 from api.main import create_app
 from api.rendering import href
 from api.steward_pages import validation_report_page, verdict
-from kg import shapes_doc
+from kg.build.validate import ValidationIssue, ValidationResult, load_graph_dir, validate_graph
 from kg.config import PROJECT_ROOT, Settings
-from kg.executor import QueryPool
-from kg.validate import ValidationIssue, ValidationResult, load_graph_dir, validate_graph
+from kg.docs import shapes_doc
+from kg.store.pool import QueryPool
 
 SHAPES_FILE = PROJECT_ROOT / "shapes" / "territoires-industrie-shapes.ttl"
 BROKEN = PROJECT_ROOT / "tests" / "fixtures" / "shapes"

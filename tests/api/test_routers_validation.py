@@ -21,7 +21,7 @@ from rdflib.namespace import SH
 
 from api.main import create_app
 from kg.config import Settings
-from kg.executor import QueryPool
+from kg.store.pool import QueryPool
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPE_FIXTURES = ROOT / "tests" / "fixtures" / "shapes"

@@ -24,7 +24,7 @@ def kg_serve(store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     log = tmp_path_factory.mktemp("kg-serve") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
     env.update({"KG_WORKERS": "1"})
-    command = [sys.executable, "-c", "from kg.cli import main; main()", "serve", "--port", str(port)]
+    command = [sys.executable, "-c", "from kg_cli.main import main; main()", "serve", "--port", str(port)]
     command += ["--store", str(store_path)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -19,8 +19,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID
 from rdflib.query import Result
 
-from kg import query as kgquery
-from kg.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TI, source_graph
+from kg.sources.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TI, source_graph
+from kg.store import local as kgquery
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),

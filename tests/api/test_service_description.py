@@ -18,8 +18,8 @@ from api.service_description import (
 )
 from api.stats import DatasetStats, compute
 from kg.config import Settings
-from kg.executor import QueryPool
-from kg.namespaces import GEO_GRAPH, TI
+from kg.sources.namespaces import GEO_GRAPH, TI
+from kg.store.pool import QueryPool
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),

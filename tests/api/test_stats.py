@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from api.stats import StatsCache, compute
-from kg.executor import QueryPool
-from kg.namespaces import GEO_GRAPH, ONTOLOGY_IRI, TI
+from kg.sources.namespaces import GEO_GRAPH, ONTOLOGY_IRI, TI
+from kg.store.pool import QueryPool
 
 
 def test_statistics_agree_with_the_store(pool: QueryPool, kg_store: ox.Store, store_rows: Callable) -> None:

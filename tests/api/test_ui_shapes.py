@@ -7,8 +7,8 @@ from typing import Any
 import rdflib
 
 from api.steward_pages import validation_report_page
+from kg.build.validate import load_graph_dir, validate_graph
 from kg.config import PROJECT_ROOT
-from kg.validate import load_graph_dir, validate_graph
 
 
 def test_shapes_page_loads_cleanly_and_anchors_land(server: Any, browser_page: Any) -> None:

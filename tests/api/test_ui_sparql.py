@@ -9,7 +9,7 @@ import pytest
 
 from api.rendering import href
 from kg import queries
-from kg.namespaces import ONTOLOGY_IRI, PREFIXES
+from kg.sources.namespaces import ONTOLOGY_IRI, PREFIXES
 from tests.api.conftest import Server
 
 ID = "https://w3id.org/territoires-industrie/id/"

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg.config import Settings
-from kg.executor import QueryPool
+from kg.store.pool import QueryPool
 from tests.api.conftest import WRITE_TOKEN
 
 INSERT = 'INSERT DATA { GRAPH <https://w3id.org/territoires-industrie/id/source/x> { <a:b> <a:c> "Ardèche" } }'

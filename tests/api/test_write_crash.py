@@ -25,11 +25,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg import inference, journal
-from kg import store as kgstore
-from kg.build import BuildReport
-from kg.namespaces import TID
-from kg.rdf_io import parse_file, rdf_files
+from kg.build import inference
+from kg.build.pipeline import BuildReport
+from kg.sources.namespaces import TID
+from kg.sources.rdf_io import parse_file, rdf_files
+from kg.store import layout as kgstore
+from kg.write import journal
 from tests.api.conftest import WRITE_TOKEN, WritableServer, _start, start_writable, stop
 
 GRAPH = f"{TID}source/steward-bulk"

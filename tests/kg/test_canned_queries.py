@@ -11,8 +11,8 @@ import pytest
 
 from kg import queries
 from kg.errors import BadParameter, UnknownQuery
-from kg.labels import sparql_name
-from kg.query import select
+from kg.sources.labels import sparql_name
+from kg.store.local import select
 
 ID = "https://w3id.org/territoires-industrie/id/"
 
@@ -213,7 +213,7 @@ def test_unknown_query() -> None:
         queries.get("../../etc/passwd")
 
 
-# --- names: one per resource and language (kg.labels) and shared funding ------------------------------------
+# --- names: one per resource and language (kg.sources.labels) and shared funding ------------------------------------
 
 NAME_SUBSELECT = re.compile(
     r"\{ SELECT \?(?P<var>\w+) \(MIN\(\?(?P=var)_label\) AS \?(?P<out>\w+)\) "
@@ -225,7 +225,7 @@ OLD_NAME_CHOICE = re.compile(r"\(MIN\(\?\w+\) AS \?\w+\) WHERE \{(?:(?!skos:pref
 @pytest.mark.parametrize("name", queries.names())
 def test_every_canned_query_names_a_resource_by_the_one_rule(name: str) -> None:
     text = queries.get(name).text
-    assert not OLD_NAME_CHOICE.search(text), "a name chosen among rdfs:label alone: use kg.labels.sparql_name"
+    assert not OLD_NAME_CHOICE.search(text), "a name chosen among rdfs:label alone: use kg.sources.labels.sparql_name"
     names = set()
     for m in NAME_SUBSELECT.finditer(text):
         lang = re.search(r'FILTER\(lang\(\?\w+_label\) = "(\w+)"\)', m.group(0))

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from kg.query import select
+from kg.store.local import select
 
 PREFIXES = """
 PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>
@@ -403,7 +403,7 @@ def test_every_document_describes_itself_in_its_graph(kg_store: ox.Store, number
 # =====================================================================================================
 # Places: the territories in the official geography (issue 11, section 1)
 # Answers use Etalab's découpage administratif 6.0.0 (INSEE codes, SIRENs) and the links of
-# graph:inferred-places (kg/geo_infer.py), each a ti:Inference with its rule, confidence and sources.
+# graph:inferred-places (kg/sources/geo/infer.py), each a ti:Inference with its rule, confidence and sources.
 # =====================================================================================================
 
 PLACES = """
@@ -901,7 +901,7 @@ def test_cq_e11_16_territories_the_national_183_explicitly_include(kg_store: ox.
     ]
 
 
-# --- issue 11 §4: inferred types, co-funded totals, one label per resource (graph:inferred, kg/inference.py) ---
+# --- issue 11 §4: inferred types, co-funded totals, one label per resource (graph:inferred, kg/build/inference.py) ---
 
 INF = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -1052,8 +1052,8 @@ def test_cq_e11_inf_07_a_part_is_not_added_to_its_whole(kg_store: ox.Store) -> N
 
 def test_cq_e11_inf_08_one_french_name_per_resource(kg_store: ox.Store) -> None:
     # 003 names the territory « AGEN INDUSTRIE », 004 « Agenais »; the curation's skos:prefLabel wins, and
-    # the label rule of kg.labels (prefLabel, else smallest rdfs:label) gives every territory exactly one name
-    from kg.labels import sparql_name
+    # the label rule of kg.sources.labels (prefLabel, else smallest rdfs:label) gives every territory exactly one name
+    from kg.sources.labels import sparql_name
 
     rows = ask(
         kg_store,

@@ -16,7 +16,7 @@ import pytest
 from kg import network, queries
 from kg.errors import UsageError
 from kg.network import Select
-from kg.query import select as kg_select
+from kg.store.local import select as kg_select
 
 ID = "https://w3id.org/territoires-industrie/id/"
 TI = "https://w3id.org/territoires-industrie/ontology#"

@@ -13,9 +13,9 @@ import time
 import pytest
 
 from kg.errors import KGError, RDFParseError, ServerBusy, UploadTooLarge, WorkTimeout
-from kg.rdf_limits import UploadLimits
 from kg.sandbox import run_bounded
-from kg.upload import Bounds, _bounded, _parse_to_nquads
+from kg.sources.rdf_limits import UploadLimits
+from kg.write.upload import Bounds, _bounded, _parse_to_nquads
 
 LIMITS = UploadLimits(max_depth=64, max_literal_bytes=1_000_000)
 
@@ -67,7 +67,7 @@ def test_other_errors_come_back_as_kg_errors_without_a_traceback() -> None:
 
 
 def test_uploads_wait_for_a_slot_then_the_server_is_busy() -> None:
-    """kg.upload runs at most `at_once` children: a burst of uploads cannot take `memory_mb` each at once."""
+    """kg.write.upload runs at most `at_once` children: a burst of uploads cannot take `memory_mb` each at once."""
     bounds = Bounds(timeout=30, memory_mb=512, at_once=1, wait=0.3)
     holder = threading.Thread(target=_bounded, args=(time.sleep, 2), kwargs={"bounds": bounds, "what": "sleeping"})
     holder.start()

@@ -19,7 +19,7 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
-from kg.validate import ValidationResult, validate_graph
+from kg.build.validate import ValidationResult, validate_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES_DIR = ROOT / "shapes"

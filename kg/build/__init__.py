@@ -1,0 +1,1 @@
+"""sources → validated → store: parse, SHACL-validate, infer, publish one immutable build."""

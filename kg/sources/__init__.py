@@ -1,0 +1,1 @@
+"""Where facts come from: RDF files read strictly, namespaces, labels, the official-geography import."""

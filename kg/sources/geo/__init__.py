@@ -1,0 +1,1 @@
+"""Official geography (Etalab's découpage administratif) → the places the documents name."""

@@ -1,0 +1,154 @@
+"""Official geography: Etalab's découpage administratif → the places the documents name, and what follows.
+
+The documents name places loosely ("Porte de Drôme Ardèche", "Romorantin"), often inside territory names
+("Châteauroux-Buzançais-Argenton"); `data/mappings/places.csv` records, row by row and after review, which
+official entity each name denotes. `import_geo` checks that mapping against Etalab's dataset (kg.sources.geo.mapping,
+kg.sources.geo.etalab) and against the territories the data files declare (kg.sources.geo.infer), then writes two
+deterministic TriG files: the official places (kg.sources.geo.graph) and the links inferred from the territories'
+names and members (kg.sources.geo.infer). Everything is built in memory first, so a failed check writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.sources.files import atomic_write
+from kg.sources.geo.etalab import (
+    ATTRIBUTION,
+    CODE_DESCRIPTIONS,
+    CODE_FORMATS,
+    ETALAB_PACKAGE,
+    ETALAB_SOURCE,
+    ETALAB_VERSION,
+    KINDS,
+    LICENCE_OUVERTE,
+    REGENERATE,
+    Etalab,
+    load_etalab,
+    place_iri,
+)
+from kg.sources.geo.graph import build_dataset, serialize_trig
+from kg.sources.geo.infer import (
+    INFERRED_GRAPH,
+    INFERRED_PREFIXES,
+    build_inferred,
+    check_territory_rows,
+    infer,
+    read_stated,
+)
+from kg.sources.geo.mapping import HEADER, STATUSES, PlaceMapping, read_mapping, resolve
+from kg.sources.namespaces import GEO_GRAPH
+from kg.sources.rdf_io import rdf_files
+
+__all__ = [
+    "ATTRIBUTION",
+    "CODE_DESCRIPTIONS",
+    "CODE_FORMATS",
+    "ETALAB_PACKAGE",
+    "ETALAB_SOURCE",
+    "ETALAB_VERSION",
+    "HEADER",
+    "KINDS",
+    "LICENCE_OUVERTE",
+    "REGENERATE",
+    "STATUSES",
+    "Etalab",
+    "ImportReport",
+    "PlaceMapping",
+    "build_dataset",
+    "import_geo",
+    "load_etalab",
+    "place_iri",
+    "read_mapping",
+    "resolve",
+]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import wrote: entities per kind, the names left unmatched (with why), and the inferred links."""
+
+    output: Path
+    counts: dict[str, int]
+    rows: dict[str, int]  # mapping rows per status
+    unmatched: tuple[PlaceMapping, ...]
+    triples: int
+    inferred_output: Path | None = None
+    inferred: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{n} {k}" for k, n in self.counts.items())
+        rows = ", ".join(f"{n} {s}" for s, n in self.rows.items())
+        lines = [f"wrote {self.output}: {self.triples} triples ({kinds})", f"mapping rows: {rows}"]
+        if self.inferred_output is not None:
+            links = ", ".join(f"{n} {k}" for k, n in self.inferred.items())
+            lines.append(f"wrote {self.inferred_output}: {links}")
+        lines.extend(
+            f"unmatched {m.kind} {m.name_in_documents!r} (documents {';'.join(m.documents)}"
+            + (f"; in the name of {', '.join(m.territories)}" if m.territories else "")
+            + f"): {m.note}"
+            for m in self.unmatched
+        )
+        return "\n".join(lines)
+
+
+def import_geo(
+    etalab_dir: Path,
+    mapping: Path,
+    output: Path,
+    data_dir: Path | None = None,
+    inferred_output: Path | None = None,
+) -> ImportReport:
+    """Check the mapping and write the official-geography graph and, given the data, the inferred places."""
+    mappings = read_mapping(mapping)
+    etalab = load_etalab(etalab_dir)
+    resolve(mappings, etalab, mapping)
+    ds, counts = build_dataset(mappings, etalab)
+    text = serialize_trig(ds, _header())
+    inferred_text: bytes | None = None
+    inferred_counts: dict[str, int] = {}
+    if data_dir is not None and inferred_output is not None:
+        skip = {output.resolve(), inferred_output.resolve()}
+        files = [p for p in rdf_files(data_dir) if p.resolve() not in skip]
+        territories = read_stated(files)
+        check_territory_rows(mappings, etalab, territories, mapping)
+        inferred_ds, inferred_counts = build_inferred(infer(mappings, etalab, territories), etalab)
+        inferred_text = serialize_trig(inferred_ds, _inferred_header(), INFERRED_PREFIXES)
+    with atomic_write(output) as fh:
+        fh.write(text)
+    if inferred_text is not None and inferred_output is not None:
+        with atomic_write(inferred_output) as fh:
+            fh.write(inferred_text)
+    return ImportReport(
+        output=output,
+        counts=counts,
+        rows={s: sum(1 for m in mappings if m.status == s) for s in STATUSES},
+        unmatched=tuple(m for m in mappings if m.status == "unmatched"),
+        triples=len(ds.graph(GEO_GRAPH)),
+        inferred_output=inferred_output if inferred_text is not None else None,
+        inferred=inferred_counts,
+    )
+
+
+def _header() -> list[str]:
+    return [
+        "Generated by `kg import-geo` from the reviewed mapping data/mappings/places.csv: do not edit by hand.",
+        f"{ATTRIBUTION} ({ETALAB_SOURCE}, {LICENCE_OUVERTE}).",
+        "Regenerate with:",
+        f"  {REGENERATE[0]}",
+        f"  {REGENERATE[1]}",
+    ]
+
+
+def _inferred_header() -> list[str]:
+    return [
+        f"Graph <{INFERRED_GRAPH}>: places inferred for the territories, not stated by any document.",
+        "Generated by `kg import-geo` (kg/sources/geo/infer.py) from data/mappings/places.csv, Etalab's geography and",
+        "the territories the data files declare: do not edit by hand. Each link is a ti:Inference (rule,",
+        "confidence, prov:wasDerivedFrom); see data/README.md, « Inferred places ».",
+        f"Official geography: {ATTRIBUTION}.",
+        "Regenerate with:",
+        f"  {REGENERATE[0]}",
+        f"  {REGENERATE[1]}",
+    ]

@@ -1,0 +1,1 @@
+"""SHACL-gated writes to the store, mirrored to the data files through a crash-safe journal."""
