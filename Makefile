@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: run test lint build stats bench clean vendor
+.PHONY: run test test-fast lint build stats bench clean vendor
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,19 @@ run: $(BIN)/kg  ## serve the SPARQL endpoint over the bundled data (builds the s
 	$(BIN)/kg serve
 
 test: $(BIN)/kg  ## lint and type-check, then the whole test suite
-	$(BIN)/ruff check kg api bench tests
-	$(BIN)/ruff format --check kg api bench tests
-	$(BIN)/mypy kg api
+	$(BIN)/ruff check kg kg_cli api bench tests
+	$(BIN)/ruff format --check kg kg_cli api bench tests
+	$(BIN)/mypy kg kg_cli api
 	$(BIN)/pytest
 
+test-fast: $(BIN)/kg  ## the same checks, then the tests without the browser and slow markers (tests/conftest.py)
+	$(BIN)/ruff check kg kg_cli api bench tests
+	$(BIN)/ruff format --check kg kg_cli api bench tests
+	$(BIN)/mypy kg kg_cli api
+	$(BIN)/pytest -m "not browser and not slow"
+
 lint: $(BIN)/kg
-	$(BIN)/ruff check kg api bench tests && $(BIN)/ruff format --check kg api bench tests && $(BIN)/mypy kg api
+	$(BIN)/ruff check kg kg_cli api bench tests && $(BIN)/ruff format --check kg kg_cli api bench tests && $(BIN)/mypy kg kg_cli api
 
 build: $(BIN)/kg
 	$(BIN)/kg build

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from fastapi import Request, Response
 from rdflib import Graph
 
-from api import caching, conneg, pages
+from api import caching, conneg
 from api.service_description import service_description, void_description
 from api.stats import DatasetStats
+from api.web.service_page import service_page, void_page
 from kg.config import Settings
 
 RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
@@ -39,7 +40,7 @@ def describe_service(
     if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return cached
     if fmt is conneg.HTML:
-        return _answer(fmt, tag, settings, pages.service_page(endpoint, void_url, stats, settings))
+        return _answer(fmt, tag, settings, service_page(endpoint, void_url, stats, settings))
     graph = service_description(endpoint, void_url, stats, settings)
     return _answer(fmt, tag, settings, _serialize(graph, fmt))
 
@@ -54,5 +55,5 @@ def describe_dataset(
     if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return cached
     if fmt is conneg.HTML:
-        return _answer(fmt, tag, settings, pages.void_page(endpoint, void_url, stats))
+        return _answer(fmt, tag, settings, void_page(endpoint, void_url, stats))
     return _answer(fmt, tag, settings, _serialize(void_description(endpoint, void_url, stats), fmt))

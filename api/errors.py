@@ -28,7 +28,10 @@ from kg.errors import (
     QueryTimeout,
     RDFParseError,
     ServerBusy,
+    StoreFailed,
     StoreMissing,
+    StoreTimeout,
+    StoreUnreachable,
     TooManyQueries,
     UnknownQuery,
     UnknownResource,
@@ -42,6 +45,20 @@ from kg.errors import (
     WriteForbidden,
 )
 from kg.sources.namespaces import BASE
+
+# The problem document (RFC 9457) as the OpenAPI schemas of every route describe it.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "parameter": {"type": "string", "description": "the parameter at fault"},
+        "available": {"type": "array", "items": {"type": "string"}, "description": "the media types on offer"},
+    },
+}
+
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +131,7 @@ _TABLE: list[tuple[type[Exception], int, str, str]] = [
     (UnknownResource, 404, "Unknown resource", "unknown-resource"),
     (BadParameter, 400, "Bad parameter", "bad-parameter"),
     (UsageError, 400, "Bad request", "bad-request"),
+    (StoreTimeout, 504, "Store timeout", "store-timeout"),  # a QueryTimeout: before it (remote store, RFC 9110 15.6.5)
     (QueryTimeout, 503, "Query timeout", "query-timeout"),
     (WorkTimeout, 503, "Took too long", "work-timeout"),
     (ServerBusy, 503, "Server busy", "server-busy"),
@@ -126,6 +144,8 @@ _TABLE: list[tuple[type[Exception], int, str, str]] = [
     (WorkerCrashed, 503, "Query worker crashed", "worker-crashed"),
     (QueryQuarantined, 400, "Query quarantined", "query-quarantined"),
     (TooManyQueries, 429, "Too many queries", "too-many-queries"),
+    (StoreUnreachable, 503, "Store unreachable", "store-unreachable"),  # nothing reached it: try again (Retry-After)
+    (StoreFailed, 502, "Store failed", "store-failed"),  # it answered, with an error or nonsense (RFC 9110 15.6.3)
     (KGError, 500, "Internal error", "internal-error"),
 ]
 _POSITION = re.compile(r"\bat (\d+):(\d+)")

@@ -18,29 +18,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from api import errors, site
+from api import errors
 from api.caching import GZIP_MINIMUM_SIZE
 from api.limits import RequestLimits
 from api.methods import OptionsAllow
 from api.routers import (
     docs,
-    explore,
     graphs,
-    home,
     meta,
     network,
-    ontology,
     queries,
-    resources,
     sparql,
-    steward,
-    validation,
 )
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from api.stats import StatsCache
-from kg.build.shapes_required import load_shapes
+from api.web import static
+from api.web.routers import funding, home, ontology, resources, shapes, validation
+from api.web.routers import network as network_page
 from kg.config import Settings
 from kg.errors import StoreMissing
+from kg.ingest.shapes_required import load_shapes
+from kg.store.interface import Queryable
 from kg.store.pool import QueryPool, choose_in_memory
 
 log = logging.getLogger(__name__)
@@ -67,26 +65,26 @@ def open_pool(settings: Settings) -> QueryPool:
     )
 
 
-def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
-    """The SPARQL endpoint over `settings.store`, or over `pool` when given (the caller then owns it)."""
+def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
+    """The SPARQL endpoint over `settings.store`, or over `store` when given (the caller then owns it)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own: QueryPool | None = None
-        if app.state.pool is None:
+        if app.state.store is None:
             # serving for real: refuse to start when /validate and the writes would check nothing
             await run_in_threadpool(load_shapes, settings.shapes_dir)
             try:
                 own = await run_in_threadpool(open_pool, settings)
             except StoreMissing as e:  # serve 503s that say so, rather than not start at all
                 log.error("%s", e)
-                app.state.pool_error = e
-            app.state.pool = own
+                app.state.store_error = e
+            app.state.store = own
         try:
             yield
         finally:
             if own is not None:
-                app.state.pool = None
+                app.state.store = None
                 await run_in_threadpool(own.close)
 
     app = FastAPI(
@@ -100,10 +98,10 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.pool = pool
-    app.state.pool_error = None
+    app.state.store = store
+    app.state.store_error = None
     app.state.stats = StatsCache()
-    app.state.network_rows = network.SelectCache()
+    app.state.row_cache = None  # api.deps.get_row_cache: rows of the network and funding pages, per version
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(meta.router)
@@ -112,12 +110,13 @@ def create_app(settings: Settings, pool: QueryPool | None = None) -> FastAPI:
     app.include_router(home.router)
     app.include_router(resources.router)
     app.include_router(ontology.router)
-    app.include_router(explore.router)
-    app.include_router(steward.router)
+    app.include_router(network_page.router)
+    app.include_router(funding.router)
+    app.include_router(shapes.router)
     app.include_router(graphs.router)
     app.include_router(validation.router)
     docs.install(app)
-    site.install(app)
+    static.install(app)
     # added innermost first: CORS wraps everything, so even a 413, 414 or 431 carries its headers, and answers
     # preflights before OptionsAllow answers plain OPTIONS
     app.add_middleware(OptionsAllow)

@@ -6,12 +6,11 @@ pool as any query, and kept until the pool serves another version.
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 
 from kg import queries
-from kg.store.pool import QueryPool, QueryRequest
+from kg.store.interface import Queryable
 
 
 @dataclass(frozen=True)
@@ -42,26 +41,14 @@ class DatasetStats:
     graphs: tuple[GraphStats, ...]
 
 
-def _rows(pool: QueryPool, name: str) -> list[dict[str, str]]:
-    """Every row of a canned query, fetched in pages of `max_rows` so the pool's row limit cuts nothing.
-
-    The VoID queries end with ORDER BY, so LIMIT/OFFSET pages are stable; the integers appended are ours.
-    """
-    text, offset = queries.internal(name).text.rstrip(), 0
-    rows: list[dict[str, str]] = []
-    while True:
-        page = f"{text}\nLIMIT {pool.max_rows} OFFSET {offset}"
-        answer = pool.run(QueryRequest(page, result_format="json"))
-        bindings = json.loads(answer.body)["results"]["bindings"]
-        rows += [{var: term["value"] for var, term in row.items()} for row in bindings]
-        if len(bindings) < pool.max_rows:
-            return rows
-        offset += pool.max_rows
+def _rows(store: Queryable, name: str) -> list[dict[str, str]]:
+    """Every row of an internal VoID query, paged past the store's row limit (they end with ORDER BY)."""
+    return [{k: v for k, v in row.items() if v is not None} for row in store.rows(queries.internal(name).text)]
 
 
-def compute(pool: QueryPool) -> DatasetStats:
+def compute(store: Queryable) -> DatasetStats:
     """Run the VoID queries on the pool's dataset."""
-    (totals,) = _rows(pool, "void-statistics")
+    (totals,) = _rows(store, "void-statistics")
     graphs = tuple(
         GraphStats(
             name=row["graph"],
@@ -72,11 +59,11 @@ def compute(pool: QueryPool) -> DatasetStats:
             license=row.get("license"),
             source=row.get("source"),
         )
-        for row in _rows(pool, "void-graphs")
+        for row in _rows(store, "void-graphs")
     )
     return DatasetStats(
-        version=pool.version,
-        built_at=pool.info.built_at,
+        version=store.version,
+        built_at=store.built_at or "",
         triples=int(totals["triples"]),
         entities=int(totals["entities"]),
         classes=int(totals["classes"]),
@@ -94,8 +81,8 @@ class StatsCache:
         self._lock = threading.Lock()
         self._stats: DatasetStats | None = None
 
-    def get(self, pool: QueryPool) -> DatasetStats:
+    def get(self, store: Queryable) -> DatasetStats:
         with self._lock:
-            if self._stats is None or self._stats.version != pool.version:
-                self._stats = compute(pool)
+            if self._stats is None or self._stats.version != store.version:
+                self._stats = compute(store)
             return self._stats

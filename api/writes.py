@@ -21,13 +21,13 @@ from api import caching
 from api.deps import SettingsDep
 from api.errors import Unauthorized, UnsupportedMediaType
 from api.protocol import content_type
-from kg.build.validate import load_graph_dir
 from kg.config import Settings
 from kg.errors import UsageError, WriteForbidden
+from kg.ingest.validate import load_graph_dir
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import UPLOAD_FORMATS, format_for_media_type
 from kg.sources.rdf_limits import UploadLimits
-from kg.store.pool import QueryPool
+from kg.store.interface import Queryable
 from kg.write import update as kgwrite
 from kg.write.upload import Bounds, read_upload
 
@@ -140,7 +140,7 @@ async def read_rdf(request: Request, base_iri: str | None = None) -> list[ox.Qua
 RDF_MEDIA_TYPES = frozenset(UPLOAD_FORMATS)
 
 
-async def serve_new_version(pool: QueryPool) -> None:
+async def serve_new_version(store: Queryable) -> None:
     """Switch the query workers to the build a write just published, before the write is answered,
     so the writer's next query sees its change."""
-    await run_in_threadpool(pool.refresh)
+    await run_in_threadpool(store.refresh)

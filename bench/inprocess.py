@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - started
     result: dict[str, object] = {"load_seconds": round(load_s, 2), "quads_in_memory": len(store), "queries": {}}
     queries: dict[str, object] = {}
-    # the project's stores hold the merge of the named graphs in the default graph (kg.build.pipeline); else use the union
+    # the project's stores hold the merge of the named graphs in the default graph (kg.ingest.pipeline); else use the union
     union = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
     result["default_graph"] = "union of named graphs" if union else "stored merge"
     for q in by_key(args.queries):

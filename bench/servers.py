@@ -180,7 +180,7 @@ def kg_server(store: Path, port: int, workers: int, log_dir: Path, env: dict[str
 def oxigraph_server(db_dir: Path, port: int, log_dir: Path, union: bool) -> Server:
     """`oxigraph serve-read-only` on the same RocksDB directory.
 
-    The project's stores hold the merge of the named graphs in their default graph (see kg.build.pipeline), which
+    The project's stores hold the merge of the named graphs in their default graph (see kg.ingest.pipeline), which
     Oxigraph then serves as is; with `union` (a store without that merge) the default graph is the union
     of the named graphs instead (`--union-default-graph`, a multiset: repeated triples come back twice).
 

@@ -2,7 +2,7 @@
 
 A synthetic store is loaded from the generator's N-Quads with `Store.bulk_load` into a build directory
 laid out exactly as `kg build` lays it out (`oxigraph/` + `build.json`, published through the same
-atomic link, see `kg.store.layout`; the default graph holds the merge of the named graphs, as in `kg.build.pipeline`),
+atomic link, see `kg.store.layout`; the default graph holds the merge of the named graphs, as in `kg.ingest.pipeline`),
 so `KG_STORE=var/bench/1m/store kg serve` serves it like the real one.
 
 It is NOT validated against the SHACL shapes: the data is synthetic, made by `bench/generate.py` from the
@@ -47,7 +47,7 @@ class Dataset:
     store: Path
     db_dir: Path
     quads_file: Path
-    triples: int  # as build.json says (distinct triples of the merge, in the current kg.build.pipeline)
+    triples: int  # as build.json says (distinct triples of the merge, in the current kg.ingest.pipeline)
     quads: int  # named-graph quads in quads_file
     disk_bytes: int
     version: str
@@ -85,7 +85,7 @@ def load_store(quads_file: Path, store: Path, version: str) -> kgstore.BuildInfo
     try:
         db = ox.Store(str(build_dir / kgstore.DB_DIR))
         db.bulk_load(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
-        # the default graph holds the merge of the named graphs, as `kg build` makes it (see kg.build.pipeline)
+        # the default graph holds the merge of the named graphs, as `kg build` makes it (see kg.ingest.pipeline)
         default = ox.DefaultGraph()
         merged = ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
         db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in merged)

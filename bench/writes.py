@@ -1,4 +1,4 @@
-"""Timings of the steward path on the bundled graph: `kg.write.update.put_graph`, `kg.build.validate.validate_upload`.
+"""Timings of the steward path on the bundled graph: `kg.write.update.put_graph`, `kg.ingest.validate.validate_upload`.
 
 `python bench/writes.py [--rounds N]` builds the bundled data into a temporary store (with a copy of the
 data files, which writes edit), then times N writes of the steward document of the tests (a new graph
@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.build.pipeline import Sources, build
-from kg.build.validate import load_graph_dir, validate_upload
 from kg.config import PROJECT_ROOT
+from kg.ingest.pipeline import Sources, build
+from kg.ingest.validate import load_graph_dir, validate_upload
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import parse_file
 from kg.write import update as kgwrite

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout holding this package (tests, benchmarks)
@@ -130,6 +131,22 @@ class Settings(BaseSettings):
         description="Also apply accepted writes to the files of data_dir, so the next `kg build` keeps them.",
     )
 
+    # the backend: the embedded Oxigraph store, or any SPARQL 1.1 store over HTTP (kg.store.remote)
+    backend: Literal["oxigraph", "sparql"] = Field(
+        default="oxigraph", description="Where the data is served from: the embedded store or a remote SPARQL store."
+    )
+    sparql_query_url: str | None = Field(default=None, description="The remote store's SPARQL query endpoint.")
+    sparql_update_url: str | None = Field(default=None, description="Its SPARQL Update endpoint (writes).")
+    sparql_gsp_url: str | None = Field(
+        default=None, description="Its Graph Store Protocol endpoint; unset = the engine profile's, or none."
+    )
+    sparql_user: str | None = Field(default=None, description="User name for the remote store (writes, or all).")
+    sparql_password: SecretStr | None = Field(default=None, description="Password of that user.")
+    sparql_auth: Literal["basic", "digest"] = Field(default="basic", description="HTTP authentication scheme.")
+    sparql_engine: Literal["generic", "virtuoso"] = Field(
+        default="generic", description="What the remote engine does differently (kg.store.engines)."
+    )
+
     @field_validator("store", "ontology_dir", "shapes_dir", "data_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
@@ -161,6 +178,24 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @field_validator("sparql_query_url", "sparql_update_url", "sparql_gsp_url", mode="after")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """Only http(s) endpoints with a host: a `file:` or `gopher:` URL would let settings read anything."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL with a host")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _backend_complete(self) -> Settings:
+        """`KG_BACKEND=sparql` without a query endpoint cannot serve anything: refuse it at start-up."""
+        if self.backend == "sparql" and self.sparql_query_url is None:
+            raise ValueError("KG_BACKEND=sparql needs KG_SPARQL_QUERY_URL (the store's SPARQL query endpoint)")
+        return self
 
 
 @lru_cache

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # for types only: kg.build.validate imports this module
-    from kg.build.validate import ValidationResult
+if TYPE_CHECKING:  # for types only
+    from kg.ingest.report import ValidationResult
 
 
 class KGError(Exception):
@@ -128,3 +128,30 @@ class QueryQuarantined(KGError):
 
 class TooManyQueries(KGError):
     """One client already has as many queries running or waiting as a client may have at once."""
+
+
+class StoreUnreachable(KGError):
+    """The remote SPARQL store could not be reached (connection refused, unknown host, TLS failure): nothing
+    was asked of it, so the same request may be tried again once it is back."""
+
+
+class StoreFailed(KGError):
+    """The remote SPARQL store answered with an error of its own (5xx, refused credentials) or with something
+    that is not a SPARQL answer."""
+
+
+class StoreTimeout(QueryTimeout):
+    """The remote SPARQL store did not answer within the query time limit (the client's or the engine's own)."""
+
+
+class PublishFailed(StoreFailed):
+    """Publishing a build to the remote store stopped half-way; `written` names the graphs already replaced
+    (the store holds them in their new state and the others in their old one, the metadata graph unchanged)."""
+
+    def __init__(self, message: str, written: tuple[str, ...] = ()) -> None:
+        self.message = message
+        self.written = written
+        super().__init__(f"{message} (graphs already written: {', '.join(written) or 'none'})")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.message, self.written))

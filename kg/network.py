@@ -1,7 +1,7 @@
 """Networks for researchers: who works with whom, and how the graph's resources connect, as networkx graphs.
 
-Everything comes from the canned queries `kg/queries/network-*.rq`, run through a `select` function (SPARQL
-SELECT text → rows of strings), so the CLI can pass an in-process store and the API its worker pool:
+Everything comes from the internal queries `kg/queries/internal/network-*.rq`, run on a `Queryable` (the
+store interface), so the CLI can pass an in-process store and the API its worker pool:
 
 - `actor_network`: one undirected edge per pair of actors (organisations, persons, EPCIs) that take part in
   the same scheme, plan, territory, funding flow, candidacy, programme or phase, event, project or mission,
@@ -20,17 +20,13 @@ Nodes carry `type` (the most specific class's local name), `label`, `iri`, `code
 there is one), and after `add_centrality` `degree` and `betweenness`. `sources` are the IRIs of the named
 graphs stating an edge: a source document (`…/id/source/001`), the editorial graph or the official
 geography. Lists stay lists in memory and in JSON; GraphML, GEXF and CSV cannot hold them, so `export`
-joins them with "; ".
+joins them with "; " (kg/network_export.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,21 +35,12 @@ import pyoxigraph as ox
 
 from kg import queries
 from kg.errors import UsageError
-
-Select = Callable[[str], list[dict[str, str | None]]]
-"""Runs a SPARQL SELECT over the union of the named graphs and returns its rows as strings (None if unbound)."""
+from kg.network_export import LIST_SEPARATOR
+from kg.store.interface import Queryable
 
 KINDS = ("actors", "full")
-FORMATS: dict[str, str] = {
-    "graphml": "application/graphml+xml",
-    "gexf": "application/gexf+xml",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-}
-"""Export formats and their media types."""
 MAX_HOPS = 4
 MAX_PATHS = 100
-LIST_SEPARATOR = "; "
 EXACT_BETWEENNESS_MAX_NODES = 5000  # above this, betweenness is estimated from a fixed sample of sources
 BETWEENNESS_SAMPLE = 1000
 
@@ -79,16 +66,16 @@ class _Node:
 # --- building --------------------------------------------------------------------------------------------
 
 
-def network(select: Select, kind: str = "actors", territory: str | None = None) -> nx.Graph:
+def network(store: Queryable, kind: str = "actors", territory: str | None = None) -> nx.Graph:
     """The network `kg network` and `GET /network` export: the actor network or the full one, with centrality."""
     if kind == "actors":
-        return actor_network(select, territory)
+        return actor_network(store, territory)
     if kind == "full":
-        return full_network(select, territory)
+        return full_network(store, territory)
     raise UsageError(f"unknown network kind {kind!r} (use one of: {', '.join(KINDS)})")
 
 
-def actor_network(select: Select, territory: str | None = None) -> nx.Graph:
+def actor_network(store: Queryable, territory: str | None = None) -> nx.Graph:
     """Who works with whom: actors linked when they take part in the same thing, with the kinds, count and sources.
 
     Edge attributes: `kinds`, `count` (how many distinct things the two share; also `weight`, which Gephi
@@ -96,7 +83,7 @@ def actor_network(select: Select, territory: str | None = None) -> nx.Graph:
     `sources`. Without a territory every actor is a node, so the isolated ones show; with one, only the
     linked actors.
     """
-    nodes = _nodes(select)
+    nodes = _nodes(store)
     territory = _territory(nodes, territory)
     g = nx.Graph(name="Territoires d'industrie: actor network", kind="actors")
     if territory:
@@ -106,7 +93,7 @@ def actor_network(select: Select, territory: str | None = None) -> nx.Graph:
             if node.actor:
                 g.add_node(node.iri, **node.attributes())
     links: dict[tuple[str, str], dict[str, set[str]]] = {}
-    for row in _run(select, "network-actor-links", territory):
+    for row in _run(store, "network-actor-links", territory):
         a, b, kind = row["a"], row["b"], row["kind"]
         if not a or not b or not kind:
             continue
@@ -140,23 +127,23 @@ def actor_network(select: Select, territory: str | None = None) -> nx.Graph:
     return g
 
 
-def full_network(select: Select, territory: str | None = None) -> nx.MultiDiGraph:
+def full_network(store: Queryable, territory: str | None = None) -> nx.MultiDiGraph:
     """Every stated link between the network's resources, one edge per (subject, relation, object), with centrality.
 
     Parallel edges are different relations (the edge key is the relation's IRI); each edge lists the
     involvements or mandates it stands for (`via`), their roles and areas, and the graphs stating it.
     """
-    g, _ = _full(select, territory)
+    g, _ = _full(store, territory)
     add_centrality(g)
     return g
 
 
-def neighbourhood(select: Select, iri: str, hops: int) -> nx.MultiDiGraph:
+def neighbourhood(store: Queryable, iri: str, hops: int) -> nx.MultiDiGraph:
     """Everything within `hops` links (1 to 4, either direction) of a resource, as a full-network subgraph."""
     if isinstance(hops, bool) or not isinstance(hops, int) or not 1 <= hops <= MAX_HOPS:
         raise UsageError(f"hops must be an integer from 1 to {MAX_HOPS}, not {hops!r}")
     iri = _check_iri(iri, "resource")
-    g, nodes = _full(select, None)
+    g, nodes = _full(store, None)
     _known(nodes, iri)
     if iri not in g:  # a node nothing links to
         g.add_node(iri, **nodes[iri].attributes())
@@ -167,7 +154,9 @@ def neighbourhood(select: Select, iri: str, hops: int) -> nx.MultiDiGraph:
     return sub
 
 
-def shortest_paths(select: Select, source_iri: str, target_iri: str, max_paths: int = 5) -> list[list[dict[str, Any]]]:
+def shortest_paths(
+    store: Queryable, source_iri: str, target_iri: str, max_paths: int = 5
+) -> list[list[dict[str, Any]]]:
     """How two resources (typically actors) connect: up to `max_paths` shortest paths in the full network.
 
     Each path is a list of steps `{from, from_label, to, to_label, relation, relation_label, inverse, via,
@@ -178,7 +167,7 @@ def shortest_paths(select: Select, source_iri: str, target_iri: str, max_paths: 
         raise UsageError(f"max_paths must be an integer from 1 to {MAX_PATHS}, not {max_paths!r}")
     source = _check_iri(source_iri, "source")
     target = _check_iri(target_iri, "target")
-    g, nodes = _full(select, None)
+    g, nodes = _full(store, None)
     _known(nodes, source)
     _known(nodes, target)
     if source == target:
@@ -221,88 +210,16 @@ def add_centrality(g: nx.Graph) -> nx.Graph:
     return g
 
 
-# --- export ----------------------------------------------------------------------------------------------
-
-
-def export(g: nx.Graph, fmt: str) -> bytes:
-    """The network in a file format Gephi, Cytoscape, networkx or a web page opens.
-
-    graphml and gexf: nodes and edges with every attribute, lists joined with "; ". json: networkx
-    node-link data (`nodes`, `links`, lists kept), which d3 draws. csv: one table, the edge list — one row
-    per edge with `source`, `target`, their labels and types, then the edge's attributes (Gephi and Cytoscape
-    import it as an edge table); nodes without any edge are not in it.
-    """
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown network format {fmt!r} (use one of: {', '.join(FORMATS)})")
-    if fmt == "json":
-        data = nx.node_link_data(_without_none(g), edges="links")
-        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    flat = _flattened(g)
-    buffer = io.BytesIO()
-    if fmt == "graphml":
-        nx.write_graphml(flat, buffer, encoding="utf-8", prettyprint=True)
-        return buffer.getvalue()
-    if fmt == "gexf":
-        nx.write_gexf(flat, buffer, encoding="utf-8", prettyprint=True)
-        return buffer.getvalue()
-    return _edge_csv(flat)
-
-
-def _edge_csv(g: nx.Graph) -> bytes:
-    edges = [(u, v, data) for u, v, data in g.edges(data=True)]
-    first = ["relation", "relation_label", "kinds", "label", "count", "weight", "relations", "via", "roles"]
-    names = {name for _, _, data in edges for name in data}
-    columns = [c for c in first if c in names] + sorted(names - set(first) - {"sources"})
-    if "sources" in names:
-        columns.append("sources")
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["source", "target", "source_label", "target_label", "source_type", "target_type", *columns])
-    for u, v, data in edges:
-        ends = [g.nodes[u].get("label", u), g.nodes[v].get("label", v), g.nodes[u].get("type"), g.nodes[v].get("type")]
-        writer.writerow([u, v, *ends, *(data.get(c, "") for c in columns)])
-    return text.getvalue().encode("utf-8")
-
-
-def _flattened(g: nx.Graph) -> nx.Graph:
-    """A copy whose attribute values are all scalars: lists joined, None dropped."""
-    flat = g.__class__()
-    flat.graph.update(_flat_attributes(g.graph))
-    flat.add_nodes_from((n, _flat_attributes(data)) for n, data in g.nodes(data=True))
-    if g.is_multigraph():
-        flat.add_edges_from((u, v, k, _flat_attributes(d)) for u, v, k, d in g.edges(keys=True, data=True))
-    else:
-        flat.add_edges_from((u, v, _flat_attributes(d)) for u, v, d in g.edges(data=True))
-    return flat
-
-
-def _flat_attributes(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, list | tuple | set | frozenset):
-            value = LIST_SEPARATOR.join(str(v) for v in value)
-        out[key] = value
-    return out
-
-
-def _without_none(g: nx.Graph) -> nx.Graph:
-    clean = g.copy()
-    clean.graph = {k: v for k, v in g.graph.items() if v is not None}
-    return clean
-
-
 # --- queries and checks ----------------------------------------------------------------------------------
 
 
-def _run(select: Select, name: str, territory: str | None = None) -> list[dict[str, str | None]]:
-    return select(queries.internal(name).bind({"territory": territory} if territory else {}))
+def _run(store: Queryable, name: str, territory: str | None = None) -> list[dict[str, str | None]]:
+    return store.rows(queries.internal(name).bind({"territory": territory} if territory else {}))
 
 
-def _nodes(select: Select) -> dict[str, _Node]:
+def _nodes(store: Queryable) -> dict[str, _Node]:
     nodes: dict[str, _Node] = {}
-    for row in _run(select, "network-nodes"):
+    for row in _run(store, "network-nodes"):
         iri = row["node"]
         if not iri:
             continue
@@ -317,15 +234,15 @@ def _nodes(select: Select) -> dict[str, _Node]:
     return nodes
 
 
-def _full(select: Select, territory: str | None) -> tuple[nx.MultiDiGraph, dict[str, _Node]]:
-    nodes = _nodes(select)
+def _full(store: Queryable, territory: str | None) -> tuple[nx.MultiDiGraph, dict[str, _Node]]:
+    nodes = _nodes(store)
     territory = _territory(nodes, territory)
     g = nx.MultiDiGraph(name="Territoires d'industrie: full network", kind="full")
     if territory:
         g.graph["territory"] = territory
         _add_node(g, nodes, territory)
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in _run(select, "network-edges", territory):
+    for row in _run(store, "network-edges", territory):
         s, relation, o = row["s"], row["relation"], row["o"]
         if not s or not relation or not o:
             continue

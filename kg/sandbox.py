@@ -30,7 +30,7 @@ _PRELOAD = [
     "pyshacl",
     "kg.sources.rdf_io",
     "kg.sources.rdf_limits",
-    "kg.build.validate",
+    "kg.ingest.validate",
     "kg.write.upload",
 ]
 _ctx: Any = None

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import BuildReport, Sources, build
 from kg.config import PROJECT_ROOT
+from kg.ingest.pipeline import BuildReport, Sources, build
 from kg.store import layout as kgstore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -79,3 +79,59 @@ def _accepted(listener: socket.socket) -> int:
 def connections() -> Callable[[socket.socket], int]:
     """How many connections reached a listener (waiting half a second for late ones)."""
     return _accepted
+
+
+# --- markers (registered in pyproject.toml): `make test-fast` runs `pytest -m "not browser and not slow"` -------------
+
+TESTS = Path(__file__).parent
+BROWSER_FIXTURES = {"chromium", "browser_page"}  # tests/api/conftest.py: Playwright driving Debian's Chromium
+# Slow: tests that take seconds each (real servers killed or overloaded, writes, runaway children stopped at their time
+# limit) and the reruns of the 194 broken SHACL fixtures, focused and uploaded (tests/shapes runs each once, in the
+# fast set). Measured with `pytest --durations` per folder on 2 cores (2 December 2026). Files by name, tests by
+# function name (or "file name::function" when the name is not unique), so that a move keeps them marked; a name
+# that matches no test file any more is a warning.
+SLOW_FILES = {
+    "test_hostile.py",  # 15 tests, 32 s: each case sent to a real server, its memory and /health measured
+    "test_pool_http.py",  # 5 tests, 5 s: 429 and 503 from a saturated pool
+    "test_routers_graphs.py",  # 33 tests, 59 s: writes through a real server, its workers restarted
+    "test_write_crash.py",  # 3 tests, 62 s: SIGKILL during a 40,000-triple load
+    "test_pool_overload.py",  # 9 tests, 27 s: dead workers, runaways, backoff
+    "test_update.py",  # 29 tests, 42 s: checkpointed, validated writes, rebuilds
+    "test_write_limits.py",  # 4 tests, 9 s: runaway updates stopped at the time limit
+    "test_remote.py",  # 61 tests, 25-38 s: a real Virtuoso started, loaded and queried
+}
+SLOW_TESTS = {
+    "test_each_broken_upload_is_reported_on_its_focus_node",  # 195 x 1.4 s: the fixtures uploaded to /validate
+    "test_focused_validation_reports_what_full_validation_reports_on_the_focus",  # 195 x 0.24 s: focused
+    "test_other_syntaxes_by_content_type",  # 6 s
+    "test_the_api_and_the_cli_build_the_same_network_even_in_pages",  # 26 s
+    "test_routers_network.py::test_answers_carry_an_etag_and_revalidate",  # 5 s
+    "test_network_export_reads_back_in_networkx",  # 9 s
+    "test_the_diff_of_a_change_equals_recomputing_everything",  # 9 s
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark by file name and fixture, so that no test file has to say how it is run."""
+    for item in items:
+        function = getattr(item, "originalname", item.name)
+        if item.path.name.startswith("test_ui_") or BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        if {item.path.name, function, f"{item.path.name}::{function}"} & (SLOW_FILES | SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
+    for stale in _stale_slow_names():
+        config.issue_config_time_warning(
+            pytest.PytestConfigWarning(f"tests/conftest.py marks {stale} slow: not found"), 2
+        )
+
+
+def _stale_slow_names() -> list[str]:
+    """Names in SLOW_FILES and SLOW_TESTS that no test file has any more (renamed or removed)."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in TESTS.rglob("test_*.py")}
+    stale = sorted(SLOW_FILES - files.keys())
+    for test in sorted(SLOW_TESTS):
+        name, _, function = test.rpartition("::")
+        texts = [files.get(name, "")] if name else files.values()
+        if not any(f"def {function}(" in text for text in texts):
+            stale.append(test)
+    return stale

@@ -21,22 +21,19 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import caching, conneg
-from api.deps import PoolDep, SettingsDep
+from api.deps import SettingsDep, StoreDep
 from api.errors import MethodNotAllowed, UnsupportedMediaType
 from api.methods import refusal
-from api.protocol import content_type, decode_body, form_fields
+from api.protocol import SPARQL_UPDATE, content_type, decode_body, form_fields
 from api.writes import WriteContextDep, read_rdf, serve_new_version
-from kg.config import Settings
 from kg.errors import GraphNotFound, UsageError
-from kg.sources.namespaces import PREFIXES, TID
-from kg.store import layout as kgstore
-from kg.store.pool import QueryPool
+from kg.sources.namespaces import TID
+from kg.store.interface import Queryable
 from kg.write import update as kgwrite
 
 router = APIRouter(tags=["writes"])
 
 GRAPH_FORMATS = (conneg.TURTLE, conneg.NTRIPLES, conneg.JSONLD, conneg.RDFXML, conneg.TRIG, conneg.NQUADS)
-SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 _DEFAULT_READ_ONLY = "the default graph is the merge of the named graphs: write a named graph with ?graph=<IRI>"
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -70,15 +67,6 @@ def _target(request: Request) -> str | None:
     return iri
 
 
-def _read_graph(settings: Settings, graph: str | None) -> tuple[str, list[ox.Quad]]:
-    """(version, quads) of one graph of the current build, opened for this read: one consistent snapshot."""
-    build = kgstore.resolve(settings.store)
-    db = kgstore.open_read_only(build)
-    name: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-    quads = list(db.quads_for_pattern(None, None, None, name))
-    return kgstore.BuildInfo.read(build).version, quads
-
-
 @router.head("/graphs", include_in_schema=False)
 @router.get(
     "/graphs",
@@ -86,22 +74,18 @@ def _read_graph(settings: Settings, graph: str | None) -> tuple[str, list[ox.Qua
     response_class=Response,
     responses={200: {"content": {f.media_type: {} for f in GRAPH_FORMATS}}, 404: {"description": "No such graph."}},
 )
-async def get_graph(request: Request, settings: SettingsDep) -> Response:
+async def get_graph(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """The triples of `?graph=<IRI>` (or `?default`, the merge), in the syntax `Accept` or `?format=` asks for."""
     graph = _target(request)
     requested = [v for k in conneg.FORMAT_PARAMETERS for v in request.query_params.getlist(k)]
     fmt = conneg.choose(request.headers.get("accept"), GRAPH_FORMATS, requested, "a graph")
-    version, quads = await run_in_threadpool(_read_graph, settings, graph)
-    if not quads:
+    read = await run_in_threadpool(store.read_graph, graph, fmt.key)
+    if not read.triples:
         raise GraphNotFound(f"no graph named <{graph}> in the store")
-    tag = caching.etag(version, "graph", graph, fmt.key)
+    tag = caching.etag(read.version, "graph", graph, fmt.key)
     if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return unchanged
-    rdf_format = ox.RdfFormat.from_media_type(fmt.media_type)
-    assert rdf_format is not None
-    items: list[Any] = quads if rdf_format.supports_datasets else [q.triple for q in quads]
-    body = await run_in_threadpool(ox.serialize, items, format=rdf_format, prefixes=PREFIXES)
-    body = body or b""
+    body = read.body
     headers = caching.headers(tag, settings.cache_max_age, len(body))
     if request.method == "HEAD":
         return Response(status_code=200, media_type=fmt.content_type, headers=headers)
@@ -117,13 +101,13 @@ def _triples_for(graph: str, quads: list[ox.Quad]) -> list[ox.Triple]:
     return [q.triple for q in quads]
 
 
-async def _write(pool: QueryPool, write: Callable[..., kgwrite.WriteReport], *args: Any) -> JSONResponse:
+async def _write(store: Queryable, write: Callable[..., kgwrite.WriteReport], *args: Any) -> JSONResponse:
     """Run a write, serve its version, and answer: 201 with Location when it made a new graph, else 200;
     the body says what was done. A write that changed nothing (`changed: false`) published no version, so
     the query workers are left as they are."""
     report: kgwrite.WriteReport = await run_in_threadpool(write, *args)
     if report.changed:
-        await serve_new_version(pool)
+        await serve_new_version(store)
     body = {k: v for k, v in asdict(report).items() if k != "validation"}
     headers = {"ETag": caching.etag(report.version, "write", report.record)}
     if report.created:
@@ -133,17 +117,17 @@ async def _write(pool: QueryPool, write: Callable[..., kgwrite.WriteReport], *ar
 
 
 @router.put("/graphs", summary="Create or replace a named graph (Graph Store Protocol)", responses=_WRITE_RESPONSES)
-async def put_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> JSONResponse:
+async def put_graph(request: Request, ctx: WriteContextDep, store: StoreDep) -> JSONResponse:
     """Replace `?graph=<IRI>` with the body (Turtle, N-Triples, JSON-LD, RDF/XML, or TriG/N-Quads of that graph)."""
     graph = _target(request)
     if graph is None:
         raise MethodNotAllowed(_DEFAULT_READ_ONLY, allow="GET, HEAD")
     triples = _triples_for(graph, await read_rdf(request, base_iri=graph))
-    return await _write(pool, kgwrite.put_graph, ctx, graph, triples)
+    return await _write(store, kgwrite.put_graph, ctx, graph, triples)
 
 
 @router.post("/graphs", summary="Add triples to a named graph (Graph Store Protocol)", responses=_WRITE_RESPONSES)
-async def post_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> JSONResponse:
+async def post_graph(request: Request, ctx: WriteContextDep, store: StoreDep) -> JSONResponse:
     """Merge the body into `?graph=<IRI>`; without `?graph`, create a new graph and answer 201 with its Location."""
     params = request.query_params
     if "default" in params:
@@ -152,20 +136,20 @@ async def post_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> J
     if graph is None:  # the Graph Store itself: a new graph with an IRI of the server's choosing
         graph = f"{TID}graph/{uuid.uuid4()}"
     triples = _triples_for(graph, await read_rdf(request, base_iri=graph))
-    return await _write(pool, kgwrite.post_graph, ctx, graph, triples)
+    return await _write(store, kgwrite.post_graph, ctx, graph, triples)
 
 
 @router.delete("/graphs", summary="Remove a named graph (Graph Store Protocol)", responses=_WRITE_RESPONSES)
-async def delete_graph(request: Request, ctx: WriteContextDep, pool: PoolDep) -> JSONResponse:
+async def delete_graph(request: Request, ctx: WriteContextDep, store: StoreDep) -> JSONResponse:
     """Remove `?graph=<IRI>`: 200 with what was removed, 404 if there is no such graph."""
     graph = _target(request)
     if graph is None:
         raise MethodNotAllowed(_DEFAULT_READ_ONLY, allow="GET, HEAD")
-    return await _write(pool, kgwrite.delete_graph, ctx, graph)
+    return await _write(store, kgwrite.delete_graph, ctx, graph)
 
 
 @router.post("/update", summary="SPARQL 1.1 Update (validated, atomic)", responses=_WRITE_RESPONSES)
-async def sparql_update(request: Request, ctx: WriteContextDep, pool: PoolDep) -> JSONResponse:
+async def sparql_update(request: Request, ctx: WriteContextDep, store: StoreDep) -> JSONResponse:
     """Run an update sent as `application/sparql-update` or as the form field `update` (SPARQL 1.1 Protocol)."""
     media_type, charset = content_type(request.headers.get("content-type"))
     body = await request.body()
@@ -184,7 +168,7 @@ async def sparql_update(request: Request, ctx: WriteContextDep, pool: PoolDep) -
             f"an update is sent as {SPARQL_UPDATE} or {FORM}, not {media_type or 'a body without Content-Type'}",
             supported=[SPARQL_UPDATE, FORM],
         )
-    return await _write(pool, kgwrite.update, ctx, text)
+    return await _write(store, kgwrite.update, ctx, text)
 
 
 @router.get("/update", include_in_schema=False)

@@ -1,7 +1,7 @@
 """Networks for researchers over HTTP: `/network`, `/network/neighbourhood`, `/network/paths`.
 
-The same `kg.network` functions as `kg network`, given a `select` that runs through the worker pool (so the
-time limit holds). Their rows are kept per dataset version: the network is small, its queries are the
+The same `kg.network` functions as `kg network`, run on the store interface (through the worker pool, so
+the time limit holds). Their rows are kept per dataset version (kg.store.cache): the network is small, its queries are the
 expensive part, and the answer can only change when `kg build` publishes a new store. Bad inputs are the
 `UsageError`s `kg.network` raises — one set of checks and messages for the CLI and the API — hence 400.
 """
@@ -9,79 +9,39 @@ expensive part, and the answer can only change when `kg build` publishes a new s
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api import caching, conneg
-from api.deps import PoolDep, SettingsDep, pool_select
-from api.routers.queries import PROBLEM_SCHEMA
+from api.deps import CachedStoreDep, SettingsDep
+from api.errors import PROBLEM_SCHEMA
 from kg import network as kgnetwork
+from kg import network_export
 from kg.config import Settings
 from kg.errors import BadParameter
-from kg.network import Select
 from kg.sources.namespaces import BASE
-from kg.store.pool import QueryPool
+from kg.store.interface import Queryable
 
 router = APIRouter(prefix="/network", tags=["network"])
 
 OFFERS: tuple[conneg.Format, ...] = tuple(
-    conneg.Format(key, kgnetwork.FORMATS[key].split(";")[0], (), (key,)) for key in ("json", "graphml", "gexf", "csv")
+    conneg.Format(key, network_export.FORMATS[key].split(";")[0], (), (key,))
+    for key in ("json", "graphml", "gexf", "csv")
 )
 """The export formats by Accept; node-link JSON is the default."""
 EXAMPLE_TERRITORY = BASE + "id/territory/ardeche-drome-nord"
-MAX_CACHED_QUERIES = 128
 
 
-class SelectCache:
-    """Rows of the network queries for the dataset version being served, least recently used dropped first."""
-
-    def __init__(self, max_entries: int = MAX_CACHED_QUERIES) -> None:
-        self._lock = threading.Lock()
-        self._version: str | None = None
-        self._rows: OrderedDict[str, list[dict[str, str | None]]] = OrderedDict()
-        self._max = max_entries
-
-    def select(self, pool: QueryPool) -> Select:
-        """A `select` over the pool that answers a query it has seen for this version from memory."""
-        run = pool_select(pool)
-
-        def select(query: str) -> list[dict[str, str | None]]:
-            with self._lock:
-                if self._version != pool.version:
-                    self._version, self._rows = pool.version, OrderedDict()
-                if query in self._rows:
-                    self._rows.move_to_end(query)
-                    return self._rows[query]
-            rows = run(query)
-            with self._lock:
-                if self._version == pool.version:
-                    self._rows[query] = rows
-                    while len(self._rows) > self._max:
-                        self._rows.popitem(last=False)
-            return rows
-
-        return select
-
-
-def get_select(request: Request, pool: PoolDep) -> Select:
-    """The pool's `select`, through the app's cache of network rows."""
-    cache: SelectCache = request.app.state.network_rows
-    return cache.select(pool)
-
-
-SelectDep = Annotated[Select, Depends(get_select)]
 FormatQuery = Annotated[
     str | None,
     Query(
         alias="format",
         description="graphml, gexf, csv (edge list) or json (node-link data); wins over Accept "
         "(application/json, application/graphml+xml, application/gexf+xml, text/csv). Default json.",
-        json_schema_extra={"enum": list(kgnetwork.FORMATS)},
+        json_schema_extra={"enum": list(network_export.FORMATS)},
     ),
 ]
 _PROBLEM = {"content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
@@ -97,7 +57,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 def network_format(requested: str | None, accept: str | None) -> str:
     """The export format: the `format` parameter if given (else a 400), else by Accept (else a 406)."""
     if requested is not None:
-        if requested not in kgnetwork.FORMATS:
+        if requested not in network_export.FORMATS:
             keys = ", ".join(f.key for f in OFFERS)
             raise BadParameter("format", f"unknown network format {requested!r} (use one of {keys})")
         return requested
@@ -107,13 +67,13 @@ def network_format(requested: str | None, accept: str | None) -> str:
 def cached(
     request: Request,
     settings: Settings,
-    pool: QueryPool,
+    store: Queryable,
     parts: tuple[object, ...],
     media_type: str,
     make: Callable[[], bytes],
 ) -> Response:
     """304 when If-None-Match names this answer's ETag, else the answer `make` builds, with cache headers."""
-    tag = caching.etag(pool.version, "network", *parts)
+    tag = caching.etag(store.version, "network", *parts)
     if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return unchanged
     body = make()
@@ -121,7 +81,7 @@ def cached(
 
 
 def _export(g: Callable[[], nx.Graph], fmt: str) -> Callable[[], bytes]:
-    return lambda: kgnetwork.export(g(), fmt)
+    return lambda: network_export.export(g(), fmt)
 
 
 @router.get(
@@ -130,8 +90,7 @@ def _export(g: Callable[[], nx.Graph], fmt: str) -> Callable[[], bytes]:
 def network(
     request: Request,
     settings: SettingsDep,
-    pool: PoolDep,
-    select: SelectDep,
+    store: CachedStoreDep,
     fmt: FormatQuery = None,
     kind: Annotated[
         str,
@@ -154,10 +113,10 @@ def network(
     chosen = network_format(fmt, request.headers.get("accept"))
 
     def build() -> nx.Graph:
-        return kgnetwork.add_centrality(kgnetwork.network(select, kind, territory))
+        return kgnetwork.add_centrality(kgnetwork.network(store, kind, territory))
 
     parts = ("network", kind, territory, chosen)
-    return cached(request, settings, pool, parts, kgnetwork.FORMATS[chosen], _export(build, chosen))
+    return cached(request, settings, store, parts, network_export.FORMATS[chosen], _export(build, chosen))
 
 
 @router.get(
@@ -169,8 +128,7 @@ def network(
 def neighbourhood(
     request: Request,
     settings: SettingsDep,
-    pool: PoolDep,
-    select: SelectDep,
+    store: CachedStoreDep,
     iri: Annotated[
         str,
         Query(
@@ -193,10 +151,10 @@ def neighbourhood(
     return cached(
         request,
         settings,
-        pool,
+        store,
         parts,
-        kgnetwork.FORMATS[chosen],
-        _export(lambda: kgnetwork.neighbourhood(select, iri, hops), chosen),
+        network_export.FORMATS[chosen],
+        _export(lambda: kgnetwork.neighbourhood(store, iri, hops), chosen),
     )
 
 
@@ -212,8 +170,7 @@ def neighbourhood(
 def paths(
     request: Request,
     settings: SettingsDep,
-    pool: PoolDep,
-    select: SelectDep,
+    store: CachedStoreDep,
     source: Annotated[
         str,
         Query(
@@ -240,7 +197,7 @@ def paths(
     `inverse` is true when the documents state the relation from `to` to `from`. No path: `[]`."""
 
     def make() -> bytes:
-        found = kgnetwork.shortest_paths(select, source, target, max_paths)
+        found = kgnetwork.shortest_paths(store, source, target, max_paths)
         return json.dumps(found, ensure_ascii=False).encode("utf-8")
 
-    return cached(request, settings, pool, ("paths", source, target, max_paths), "application/json", make)
+    return cached(request, settings, store, ("paths", source, target, max_paths), "application/json", make)

@@ -14,7 +14,6 @@ also CSV, and any SPARQL results format, by `Accept` or `?format=`.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -23,16 +22,16 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import caching, conneg
-from api.deps import PoolDep, SettingsDep, solution_rows
-from api.routers.sparql import guard
+from api.deps import SettingsDep, StoreDep
+from api.errors import PROBLEM_SCHEMA
+from api.params import FORMAT_PARAMETER, read_parameters
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg import queries
-from kg.errors import BadParameter, UnknownQuery, UsageError
+from kg.errors import UnknownQuery, UsageError
 from kg.queries import CannedQuery, Param
-from kg.store.guard import inspect
-from kg.store.pool import QueryRequest
+from kg.store.guard import check_request, inspect
+from kg.store.interface import QueryRequest, read_json_results
 
-FORMAT_PARAMETER = "format"  # the one request parameter that is not the query's own
 DEFAULT_TAGS = ["queries"]
 
 ROWS = conneg.Format("rows", "application/json", (), ("json",))
@@ -52,19 +51,6 @@ _ROWS_SCHEMA = {
     "type": "array",
     "items": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
 }
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "parameter": {"type": "string", "description": "the parameter at fault"},
-        "available": {"type": "array", "items": {"type": "string"}, "description": "the media types on offer"},
-    },
-}
-
-
 # --- the listing -------------------------------------------------------------------------------------------
 
 
@@ -138,13 +124,12 @@ def describe(q: CannedQuery, root: str = "") -> dict[str, Any]:
 # --- running one -------------------------------------------------------------------------------------------
 
 
-def read_parameters(items: Sequence[tuple[str, str]]) -> tuple[dict[str, str], tuple[str, ...]]:
-    """(the query's values, the format values) of a request; a repeated parameter is a `BadParameter`."""
-    for name, count in Counter(name for name, _ in items).items():
-        if count > 1:
-            raise BadParameter(name, f"given {count} times; give it once")
-    values = {name: value for name, value in items if name != FORMAT_PARAMETER}
-    return values, tuple(value for name, value in items if name == FORMAT_PARAMETER)
+def plain_rows(body: bytes) -> list[dict[str, str | None]]:
+    """The rows of a SPARQL JSON answer as plain values (an ASK: one row `{"boolean": "true"|"false"}`)."""
+    answer = read_json_results(body)
+    if isinstance(answer, bool):
+        return [{"boolean": "true" if answer else "false"}]
+    return answer.values()
 
 
 def offers(q: CannedQuery) -> tuple[conneg.Format, ...]:
@@ -155,17 +140,19 @@ def offers(q: CannedQuery) -> tuple[conneg.Format, ...]:
     return (default, *(f for f in ANSWERS if f is not default))
 
 
-def answer(request: Request, q: CannedQuery, settings: SettingsDep, pool: PoolDep) -> Response:
-    """Bind (nothing runs unless every value fits), negotiate, run through the pool, answer with cache headers."""
+def answer(request: Request, q: CannedQuery, settings: SettingsDep, store: StoreDep) -> Response:
+    """Bind (nothing runs unless every value fits), negotiate, run through the store, answer with cache headers."""
     values, formats = read_parameters(list(request.query_params.multi_items()))
     text = q.bind(values)
-    info = guard(text, settings.service_allowlist, settings.max_query_depth)  # our own text, checked all the same
+    info = check_request(
+        text, "query", settings.service_allowlist, settings.max_query_depth
+    )  # our own text, checked all the same
     available = offers(q)
     fmt = conneg.choose(request.headers.get("accept"), available, formats, what=f"the answer of {q.name}", strict=True)
-    tag = caching.etag(pool.version, "queries", q.name, text, fmt.key, pool.max_rows)
+    tag = caching.etag(store.version, "queries", q.name, text, fmt.key, store.max_rows)
     if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return unchanged
-    run = pool.run(
+    run = store.run(
         QueryRequest(
             text,
             result_format=conneg.JSON.key if fmt is ROWS or info.returns_graph else fmt.key,
@@ -175,11 +162,11 @@ def answer(request: Request, q: CannedQuery, settings: SettingsDep, pool: PoolDe
     )
     body = run.body
     if fmt is ROWS:
-        body = json.dumps(solution_rows(run.body), ensure_ascii=False).encode("utf-8")
+        body = json.dumps(plain_rows(run.body), ensure_ascii=False).encode("utf-8")
     headers = caching.headers(tag, settings.cache_max_age, len(body))
     if run.truncated:
         headers[TRUNCATED_HEADER] = "true"
-        headers[MAX_ROWS_HEADER] = str(pool.max_rows)
+        headers[MAX_ROWS_HEADER] = str(store.max_rows)
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 
@@ -254,8 +241,8 @@ def _responses(available: Sequence[conneg.Format]) -> dict[int | str, dict[str, 
 def _endpoint(q: CannedQuery) -> Callable[..., Response]:
     """The handler of one query (a plain def: it runs in the thread pool while a worker evaluates)."""
 
-    def run_canned_query(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
-        return answer(request, q, settings, pool)
+    def run_canned_query(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+        return answer(request, q, settings, store)
 
     run_canned_query.__doc__ = q.description
     return run_canned_query

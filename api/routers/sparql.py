@@ -12,14 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from api import caching, conneg
-from api.deps import PoolDep, ProtocolDep, SettingsDep, StatsCacheDep
+from api.deps import ProtocolDep, SettingsDep, StatsCacheDep, StoreDep
 from api.descriptions import describe_service
 from api.methods import refusal
 from api.protocol import FORM, SPARQL_QUERY, ProtocolRequest
 from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg.config import Settings
-from kg.store.guard import QueryInfo, check_request
-from kg.store.pool import QueryPool, QueryRequest
+from kg.store.guard import check_request
+from kg.store.interface import Queryable, QueryRequest
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -42,24 +42,18 @@ _RESPONSES: dict[int | str, dict[str, object]] = {
 _QUERY_TEXT = {"type": "string", "pattern": r"\S", "description": "The SPARQL query (not blank: that is a 400)"}
 
 
-def guard(query: str, allowlist: list[str], max_depth: int) -> QueryInfo:
-    """What the query is, or a refusal: 403 for an update (read-only endpoint), 400 for SERVICE or a query
-    nested deeper than `max_depth` (kg.store.guard.check_request)."""
-    return check_request(query, "query", allowlist, max_depth)
-
-
-async def answer_query(request: Request, call: ProtocolRequest, settings: Settings, pool: QueryPool) -> Response:
+async def answer_query(request: Request, call: ProtocolRequest, settings: Settings, store: Queryable) -> Response:
     """Check, negotiate, run and answer one query, with caching headers tied to the dataset version."""
     assert call.query is not None
-    info = guard(call.query, settings.service_allowlist, settings.max_query_depth)
+    info = check_request(call.query, "query", settings.service_allowlist, settings.max_query_depth)
     if info.returns_graph:
         fmt = conneg.choose(call.accept, conneg.GRAPHS, call.formats, what="an RDF graph (CONSTRUCT, DESCRIBE)")
     else:
         fmt = conneg.choose(call.accept, conneg.RESULTS, call.formats, what="SPARQL results (SELECT, ASK)")
-    tag = caching.etag(pool.version, call.query, fmt.key, call.default_graphs, call.named_graphs, pool.max_rows)
+    tag = caching.etag(store.version, call.query, fmt.key, call.default_graphs, call.named_graphs, store.max_rows)
     if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return unchanged
-    answer = await pool.run_async(
+    answer = await store.run_async(
         QueryRequest(
             call.query,
             result_format=fmt.key if not info.returns_graph else conneg.RESULTS[0].key,
@@ -72,7 +66,7 @@ async def answer_query(request: Request, call: ProtocolRequest, settings: Settin
     headers = caching.headers(tag, settings.cache_max_age, len(answer.body))
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"
-        headers[MAX_ROWS_HEADER] = str(pool.max_rows)
+        headers[MAX_ROWS_HEADER] = str(store.max_rows)
     return Response(answer.body, media_type=conneg.by_key(answer.format).content_type, headers=headers)
 
 
@@ -84,22 +78,22 @@ async def answer_query(request: Request, call: ProtocolRequest, settings: Settin
     responses={**_RESPONSES, 200: {"description": "The query's answer, or without `query` the service description"}},
 )
 async def sparql_get(
-    request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep, stats: StatsCacheDep
+    request: Request, call: ProtocolDep, settings: SettingsDep, store: StoreDep, stats: StatsCacheDep
 ) -> Response:
     """`?query=` runs a query; without it the endpoint describes itself (Turtle, JSON-LD, RDF/XML, or HTML
     for a browser)."""
     if call.query is None:
-        dataset = await run_in_threadpool(stats.get, pool)  # the first call per version queries the pool
+        dataset = await run_in_threadpool(stats.get, store)  # the first call per version queries the pool
         return describe_service(request, dataset, settings, call.accept, call.formats)
-    return await answer_query(request, call, settings, pool)
+    return await answer_query(request, call, settings, store)
 
 
 @router.head("/sparql", include_in_schema=False)
 async def sparql_head(
-    request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep, stats: StatsCacheDep
+    request: Request, call: ProtocolDep, settings: SettingsDep, store: StoreDep, stats: StatsCacheDep
 ) -> Response:
     """GET's status and headers (content type, ETag, caching) without the body (RFC 9110 §9.3.2)."""
-    answer = await sparql_get(request, call, settings, pool, stats)
+    answer = await sparql_get(request, call, settings, store, stats)
     headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
     return Response(status_code=answer.status_code, headers=headers)
 
@@ -120,9 +114,9 @@ async def sparql_head(
         }
     },
 )
-async def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep, pool: PoolDep) -> Response:
+async def sparql_post(request: Request, call: ProtocolDep, settings: SettingsDep, store: StoreDep) -> Response:
     """The same query as GET, in the body."""
-    return await answer_query(request, call, settings, pool)
+    return await answer_query(request, call, settings, store)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

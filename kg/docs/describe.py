@@ -6,29 +6,24 @@ clients get the same statements as a graph (`graph_query`, a CONSTRUCT). An IRI 
 property has no statements but is known all the same (`usage_query`), and `uses_query` lists those uses. Every query takes the IRI as a typed
 term bound by `kg.queries` (a VALUES block), never pasted into the text.
 
-The functions take a `Run` — a callable that evaluates a SELECT or ASK and returns SPARQL JSON — so the
-API runs them through its worker pool and the CLI on the store it opened, with the same code.
+The functions take a `Queryable` (kg.store.interface), so the API runs them through its worker pool and the
+CLI on the store it opened, with the same code.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from kg import queries
 from kg.errors import BadParameter, UnknownResource
 from kg.queries import CannedQuery, Param
 from kg.sources.labels import LABEL_PROPERTIES, Label, pick
-from kg.sources.namespaces import PREFIXES
+from kg.sources.namespaces import PREFIXES, RDF, XSD
+from kg.store.interface import Queryable, Term
 
-Run = Callable[[str], bytes]
-"""Evaluates a SELECT or ASK query and returns its answer in SPARQL JSON."""
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = RDF + "type"
 LABELS = LABEL_PROPERTIES  # the resource's own name, preferred first
 FACTS_QUERY = "resource-facts"
 
@@ -59,33 +54,6 @@ DISPLAY_PREFIXES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class Term:
-    """An RDF term as SPARQL JSON gives it: kind ("uri", "literal", "bnode", "triple"), value, tag, datatype."""
-
-    kind: str
-    value: str
-    lang: str | None = None
-    datatype: str | None = None
-
-    @property
-    def is_iri(self) -> bool:
-        return self.kind == "uri"
-
-    def n3(self) -> str:
-        """The term in Turtle-like syntax, with prefixed names, for plain-text output."""
-        if self.kind == "uri":
-            return compact(self.value, angle=True)
-        if self.kind == "bnode":
-            return f"_:{self.value}"
-        text = json.dumps(self.value, ensure_ascii=False)
-        if self.lang:
-            return f"{text}@{self.lang}"
-        if self.datatype and self.datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return f"{text}^^{compact(self.datatype, angle=True)}"
-        return text
-
-
-@dataclass(frozen=True)
 class Source:
     """A named graph that states a fact: a source document, the editorial graph, a dataset or the ontology."""
 
@@ -112,6 +80,7 @@ class Description:
     outgoing: tuple[Fact, ...] = ()
     incoming: tuple[Fact, ...] = ()
     used_as_property: bool = False
+    truncated: bool = False  # the store cut the facts at its row limit
 
     @property
     def known(self) -> bool:
@@ -191,39 +160,18 @@ def uses_query(iri: str) -> str:
     return _USES.bind({"resource": iri})
 
 
-# --- answers -----------------------------------------------------------------------------------------------
-
-
-def solutions(body: bytes) -> list[dict[str, Term]]:
-    """The rows of a SPARQL JSON answer as terms; an unbound variable is absent from its row."""
-    data: dict[str, Any] = json.loads(body)
-    return [
-        {
-            var: Term(t["type"], str(t["value"]), t.get("xml:lang"), t.get("datatype"))
-            for var, t in row.items()
-            if isinstance(t, dict)
-        }
-        for row in data.get("results", {}).get("bindings", [])
-    ]
-
-
-def boolean(body: bytes) -> bool:
-    """The answer of an ASK in SPARQL JSON."""
-    return bool(json.loads(body).get("boolean"))
-
-
-def _text(row: dict[str, Term], var: str) -> str | None:
+def _text(row: Mapping[str, Term], var: str) -> str | None:
     term = row.get(var)
     return term.value if term is not None else None
 
 
 @dataclass
 class _Group:
-    row: dict[str, Term]
+    row: Mapping[str, Term]
     sources: dict[str, Source] = field(default_factory=dict)
 
 
-def facts(rows: list[dict[str, Term]]) -> tuple[tuple[Fact, ...], tuple[Fact, ...]]:
+def facts(rows: Iterable[Mapping[str, Term]]) -> tuple[tuple[Fact, ...], tuple[Fact, ...]]:
     """(outgoing, incoming) facts from `resource-facts` rows: one fact per statement, its graphs merged."""
     groups: dict[tuple[str, str, Term], _Group] = {}
     for row in rows:
@@ -247,19 +195,20 @@ def facts(rows: list[dict[str, Term]]) -> tuple[tuple[Fact, ...], tuple[Fact, ..
     return tuple(out), tuple(inc)
 
 
-def describe(run: Run, iri: str) -> Description:
+def describe(store: Queryable, iri: str) -> Description:
     """What the graph says about `iri` and who says it; `UnknownResource` when it mentions it nowhere."""
-    outgoing, incoming = facts(solutions(run(facts_query(iri))))
-    used = False if outgoing or incoming else boolean(run(usage_query(iri)))
-    description = Description(iri, outgoing, incoming, used)
+    answer = store.select(facts_query(iri))
+    outgoing, incoming = facts(answer.rows)
+    used = False if outgoing or incoming else store.ask(usage_query(iri))
+    description = Description(iri, outgoing, incoming, used, answer.truncated)
     if not description.known:
         raise UnknownResource(f"the graph says nothing about <{iri}>")
     return description
 
 
-def used_as_property(run: Run, iri: str) -> bool:
+def used_as_property(store: Queryable, iri: str) -> bool:
     """Whether some statement uses `iri` as its property (an IRI known without being described)."""
-    return boolean(run(usage_query(iri)))
+    return store.ask(usage_query(iri))
 
 
 # --- display -----------------------------------------------------------------------------------------------
@@ -278,6 +227,20 @@ def compact(iri: str, angle: bool = False) -> str:
     return f"<{iri}>" if angle else iri
 
 
+def n3(term: Term) -> str:
+    """The term in Turtle-like syntax, with prefixed names, for plain-text output."""
+    if term.kind == "uri":
+        return compact(term.value, angle=True)
+    if term.kind == "bnode":
+        return f"_:{term.value}"
+    text = json.dumps(term.value, ensure_ascii=False)
+    if term.lang:
+        return f"{text}@{term.lang}"
+    if term.datatype and term.datatype != XSD + "string":
+        return f"{text}^^{compact(term.datatype, angle=True)}"
+    return text
+
+
 def as_text(d: Description) -> str:
     """A plain-text description for the terminal: name, types, statements each with its sources."""
     lines = [d.iri]
@@ -294,10 +257,10 @@ def as_text(d: Description) -> str:
 
     if d.outgoing:
         lines += ["", "statements (as subject):"]
-        lines += [f"  {compact(f.property)}  {f.value.n3()}    [{src(f)}]" for f in d.outgoing]
+        lines += [f"  {compact(f.property)}  {n3(f.value)}    [{src(f)}]" for f in d.outgoing]
     if d.incoming:
         lines += ["", "incoming (as object):"]
-        lines += [f"  {f.value.n3()}  {compact(f.property)}    [{src(f)}]" for f in d.incoming]
+        lines += [f"  {n3(f.value)}  {compact(f.property)}    [{src(f)}]" for f in d.incoming]
     if d.sources:
         lines += ["", "sources:"]
         lines += [f"  {compact(s.graph)}  {s.title or ''}".rstrip() for s in d.sources]

@@ -34,11 +34,11 @@ import pyoxigraph as ox
 import yaml
 
 from kg.errors import BadParameter, UnknownQuery, UsageError
+from kg.sources.namespaces import XSD
 from kg.store.guard import tokens
 
 QUERY_DIR = Path(__file__).parent
 INTERNAL_DIR = QUERY_DIR / "internal"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "enum")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -212,10 +212,15 @@ def get(name: str) -> CannedQuery:
     return _get(QUERY_DIR, name, names)
 
 
+def internal_names() -> list[str]:
+    """Names of the code's own queries (under `internal/`), sorted."""
+    return sorted(p.stem for p in INTERNAL_DIR.glob("*.rq"))
+
+
 def internal(name: str) -> CannedQuery:
     """One of the queries the code runs itself (networks, VoID, resource pages): read like the public ones,
     never published under `/queries`."""
-    return _get(INTERNAL_DIR, name, lambda: sorted(p.stem for p in INTERNAL_DIR.glob("*.rq")))
+    return _get(INTERNAL_DIR, name, internal_names)
 
 
 def _get(directory: Path, name: str, known: Callable[[], list[str]]) -> CannedQuery:

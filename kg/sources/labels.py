@@ -14,13 +14,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-SCHEMA = "http://schema.org/"
-IGEO = "http://rdf.insee.fr/def/geo#"
+from kg.sources.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
+from kg.sources.namespaces import IGEO as _IGEO
+from kg.sources.namespaces import SCHEMA as _SCHEMA
+
+SCHEMA = str(_SCHEMA)
+IGEO = str(_IGEO)
 
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")  # where a resource's own name is, preferred first
 

@@ -13,8 +13,9 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.errors import RDFParseError, UploadTooLarge, UsageError
+from kg.sources.namespaces import XSD
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = XSD + "string"
 
 # extension → RDF syntax
 FORMATS: dict[str, ox.RdfFormat] = {

@@ -136,7 +136,7 @@ def open_read_only(store: Path) -> ox.Store:
 
 
 def add_with_merge(db: ox.Store, quads: list[ox.Quad]) -> None:
-    """Add named-graph quads and their triples to the default graph, which holds the merge (see kg.build.pipeline)."""
+    """Add named-graph quads and their triples to the default graph, which holds the merge (see kg.ingest.pipeline)."""
     db.bulk_extend(quads)
     db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
 

@@ -1,18 +1,21 @@
-"""Running SPARQL on the Oxigraph store and serialising the answers in standard formats.
+"""The embedded Oxigraph store evaluated in this process: SPARQL answers serialised in standard formats.
 
-The default graph of every query is the RDF merge of all named graphs, materialised by `kg build` (see
-`kg.build.pipeline`); `GRAPH` reaches each source's own graph.
+`execute` is the one place a query meets pyoxigraph: the pool's workers call it, and `LocalStore` — the
+`Queryable` over a store opened in this process, for the CLI, the build and tests — calls it too. The
+default graph of every query is the RDF merge of all named graphs, materialised by `kg build` (see
+`kg.ingest.pipeline`); `GRAPH` reaches each source's own graph.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import QuerySyntaxError, UsageError
-
-Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+from kg.sources.namespaces import PREFIXES
+from kg.store.interface import GraphRead, Queryable, QueryAnswer, QueryRequest
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "json": ox.QueryResultsFormat.JSON,
@@ -28,46 +31,86 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "trig": ox.RdfFormat.TRIG,
     "nquads": ox.RdfFormat.N_QUADS,
 }
+UNLIMITED_ROWS = 2**62
 
 
-def run(store: ox.Store, sparql: str) -> Result:
-    """Evaluate a SPARQL query; its default graph is the merge of all named graphs."""
+class LocalStore(Queryable):
+    """A store opened in this process: no worker, no time limit — for the command line, the build, tests."""
+
+    def __init__(self, store: ox.Store, *, version: str = "local", max_rows: int = UNLIMITED_ROWS) -> None:
+        self._store = store
+        self._version = version
+        self.max_rows = max_rows
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def run(self, req: QueryRequest) -> QueryAnswer:
+        return execute(self._store, req, self.max_rows)
+
+    def read_graph(self, graph: str | None, fmt: str) -> GraphRead:
+        return read_graph(self._store, self._version, graph, fmt)
+
+
+def read_graph(store: ox.Store, version: str, graph: str | None, fmt: str) -> GraphRead:
+    """One whole graph of `store`, serialised (the embedded stores' `Queryable.read_graph`)."""
+    syntax = rdf_format(fmt)
+    name: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    quads = list(store.quads_for_pattern(None, None, None, name))
+    items: list[Any] = quads if syntax.supports_datasets else [q.triple for q in quads]
+    body = (ox.serialize(items, format=syntax, prefixes=PREFIXES) or b"") if quads else b""
+    return GraphRead(version, body, len(quads))
+
+
+def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
+    """Evaluate and serialise one query (runs inside a worker; also usable in-process)."""
+    kwargs: dict[str, Any] = {}
+    if req.default_graphs is not None or req.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs or ()]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs or ()]
+    # otherwise the query's own FROM / FROM NAMED, or the store's default graph: the materialised merge
     try:
-        return store.query(sparql)
+        result = store.query(req.query, **kwargs)
     except SyntaxError as e:
         raise QuerySyntaxError(f"malformed SPARQL query: {e}") from None
-
-
-def serialize(result: Result, fmt: str) -> bytes:
-    """The answer in a standard syntax: SPARQL results formats for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE."""
-    if isinstance(result, ox.QueryTriples):
-        if fmt not in GRAPH_FORMATS:
-            raise UsageError(f"format {fmt!r} is not an RDF format (use one of {', '.join(GRAPH_FORMATS)})")
-        return result.serialize(format=GRAPH_FORMATS[fmt]) or b""
-    if fmt not in RESULT_FORMATS:
-        raise UsageError(f"format {fmt!r} is not a SPARQL results format (use one of {', '.join(RESULT_FORMATS)})")
-    return result.serialize(format=RESULT_FORMATS[fmt]) or b""
-
-
-@dataclass(frozen=True)
-class Table:
-    """SELECT answers as plain Python values, for tables and tests."""
-
-    variables: list[str]
-    rows: list[dict[str, str | None]]
-
-
-def to_table(result: Result) -> Table:
-    """Rows of a SELECT (or the single boolean of an ASK) as strings."""
     if isinstance(result, ox.QueryBoolean):
-        return Table(["boolean"], [{"boolean": "true" if bool(result) else "false"}])
-    if not isinstance(result, ox.QuerySolutions):
-        raise UsageError("a CONSTRUCT or DESCRIBE answer is a graph, not a table")
-    names = [v.value for v in result.variables]
-    rows = [{n: (None if sol[n] is None else sol[n].value) for n in names} for sol in result]
-    return Table(names, rows)
+        body = result.serialize(format=results_format(req.result_format)) or b""
+        return QueryAnswer("boolean", req.result_format, body, 1, False)
+    if isinstance(result, ox.QueryTriples):
+        triples = list(itertools.islice(result, max_rows + 1))
+        truncated = len(triples) > max_rows
+        triples = triples[:max_rows]
+        fmt = rdf_format(req.graph_format)
+        items: list[Any] = triples
+        if fmt.supports_datasets:
+            items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        graph_body = ox.serialize(items, format=fmt, prefixes=PREFIXES) or b""
+        return QueryAnswer("graph", req.graph_format, graph_body, len(triples), truncated)
+    variables = result.variables
+    rows = list(itertools.islice(result, max_rows + 1))
+    truncated = len(rows) > max_rows
+    rows = rows[:max_rows]
+    # Rebuild the (possibly truncated) solutions through TSV, whose terms are N-Triples syntax, so that
+    # Oxigraph's own serialisers write every format: datatypes and language tags are never lost.
+    tsv = "\t".join(str(v) for v in variables) + "\n"
+    tsv += "".join("\t".join("" if r[v] is None else str(r[v]) for v in variables) + "\n" for r in rows)
+    solutions = ox.parse_query_results(tsv.encode("utf-8"), format=ox.QueryResultsFormat.TSV)
+    body = solutions.serialize(format=results_format(req.result_format)) or b""
+    return QueryAnswer("solutions", req.result_format, body, len(rows), truncated)
 
 
-def select(store: ox.Store, sparql: str) -> Table:
-    """Run a SELECT and return its rows: the convenient form for code and tests."""
-    return to_table(run(store, sparql))
+def results_format(fmt: str) -> ox.QueryResultsFormat:
+    """The SPARQL results syntax of a `QueryRequest.result_format` name; `UsageError` if there is none."""
+    try:
+        return RESULT_FORMATS[fmt]
+    except KeyError:
+        raise UsageError(f"{fmt!r} is not a SPARQL results format") from None
+
+
+def rdf_format(fmt: str) -> ox.RdfFormat:
+    """The RDF syntax of a `QueryRequest.graph_format` name; `UsageError` if there is none."""
+    try:
+        return GRAPH_FORMATS[fmt]
+    except KeyError:
+        raise UsageError(f"{fmt!r} is not an RDF format") from None

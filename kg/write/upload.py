@@ -18,11 +18,13 @@ from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from kg.build.validate import ValidationResult, load_graph_dir, validate_upload
 from kg.errors import ServerBusy, UsageError
+from kg.ingest.report import ValidationResult
+from kg.ingest.validate import load_graph_dir, validate_upload
 from kg.sandbox import run_bounded
 from kg.sources.rdf_io import format_for_media_type, parse_bytes
 from kg.sources.rdf_limits import UploadLimits, check_upload
+from kg.store import layout as kgstore
 
 T = TypeVar("T")
 
@@ -105,4 +107,10 @@ def _validate(
     quads = parse_checked(data, format_for_media_type(media_type), limits, name)
     if not quads:
         raise UsageError(f"the {name} holds no triple")
-    return validate_upload(store, quads, load_graph_dir(shapes_dir))
+    return validate_upload(current_graph(store), quads, load_graph_dir(shapes_dir))
+
+
+def current_graph(store: Path) -> list[ox.Quad]:
+    """The store's default graph (the merge), read in full here: pyoxigraph's iterators may only be dropped by
+    the thread that made them. Read from the build on disk by the bounded child, not sent through a pipe."""
+    return list(kgstore.open_read_only(store).quads_for_pattern(None, None, None, ox.DefaultGraph()))

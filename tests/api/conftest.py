@@ -7,7 +7,9 @@ api.main:from_environment` with `KG_*` variables, as an operator would start it.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,9 +25,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from kg.build.pipeline import BuildReport
 from kg.config import PROJECT_ROOT, Settings
-from kg.store import local as kgquery
+from kg.ingest.pipeline import BuildReport
+from kg.store.local import LocalStore
 from kg.store.pool import QueryPool
 from tests.conftest import copy_store
 
@@ -169,11 +171,16 @@ def client(api_settings: Settings, pool: QueryPool) -> Iterator[TestClient]:
         yield c
 
 
+def config_of(html: str, element_id: str) -> dict[str, object]:
+    """The JSON a page hands to its script."""
+    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
+    assert match, f"no #{element_id} in the page"
+    data: dict[str, object] = json.loads(match.group(1))
+    return data
+
+
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
-    result = kgquery.run(store, query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
+    return [{n: v for n, v in row.items() if v is not None} for row in LocalStore(store).rows(query)]
 
 
 @pytest.fixture(scope="session")

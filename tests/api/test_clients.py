@@ -13,7 +13,6 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from kg.sources.namespaces import TI, source_graph
-from kg.store import local as kgquery
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),
@@ -35,7 +34,7 @@ class Server(Protocol):
 
 
 def _store_graph(kg_store: ox.Store, query: str) -> Graph:
-    body = kgquery.serialize(kgquery.run(kg_store, query), "ntriples")
+    body = kg_store.query(query).serialize(format=ox.RdfFormat.N_TRIPLES)  # pyoxigraph itself, as the reference
     return Graph().parse(data=body, format="nt")
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kg.build.pipeline import BuildReport
+from kg.ingest.pipeline import BuildReport
 from kg.sources.namespaces import TI, TID
 from tests.api.hostile_server import AUTH, LABEL, MB, Footprint, HostileServer, query_workers, settles
 

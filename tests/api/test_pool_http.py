@@ -14,7 +14,8 @@ from api.errors import from_error
 from api.main import create_app
 from kg.config import Settings
 from kg.errors import QueryQuarantined, QueryTimeout, TooManyQueries, WorkerCrashed
-from kg.store.pool import QueryPool, QueryRequest
+from kg.store.interface import QueryRequest
+from kg.store.pool import QueryPool
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LOOKUP = "ASK { ?s ?p ?o }"

@@ -18,7 +18,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import BuildReport
+from kg.ingest.pipeline import BuildReport
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import parse_file
 from kg.store import layout as kgstore

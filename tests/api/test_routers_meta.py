@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.namespace import VOID
 
-from api.deps import get_pool
+from api.deps import get_store
 from api.main import create_app
 from kg.config import Settings
-from kg.store.pool import PoolStatus, QueryPool
+from kg.store.interface import GraphRead, Queryable, QueryAnswer, QueryRequest
+from kg.store.pool import QueryPool
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),
@@ -66,22 +66,28 @@ def test_health_reports_the_dataset_and_the_pool(client: TestClient, pool: Query
     assert r.headers["cache-control"] == "no-store"
 
 
-class _StuckPool:
-    version, size, in_memory = "v", 1, False
-    info = SimpleNamespace(triples=0)
+class _StuckStore(Queryable):
+    """A store whose every query takes 3 s: the health probe must give up before."""
 
-    def run(self, request: object, **options: object) -> None:
-        time.sleep(3)
+    max_rows = 10
 
-    def status(self) -> PoolStatus:
-        return PoolStatus(1, 0, 1, 0, 0, 1, 0, True, ())
+    @property
+    def version(self) -> str:
+        return "v"
+
+    def read_graph(self, graph: str | None, fmt: str) -> GraphRead:
+        raise NotImplementedError
+
+    def run(self, req: QueryRequest) -> QueryAnswer:
+        time.sleep(3)  # the probe must have given up long before: the test checks how long /health took
+        return QueryAnswer("boolean", "json", b'{"boolean": true}', 1, False)
 
 
 def test_health_is_503_when_no_worker_answers_quickly(api_settings: Settings, pool: QueryPool) -> None:
     settings = api_settings.model_copy(update={"query_timeout": 0.3})
     app = create_app(settings, pool)
-    app.state.pool = _StuckPool()
-    app.dependency_overrides[get_pool] = lambda: app.state.pool
+    app.state.store = _StuckStore()
+    app.dependency_overrides[get_store] = lambda: app.state.store
     with TestClient(app) as client:
         started = time.monotonic()
         r = client.get("/health")

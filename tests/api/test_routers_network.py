@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 from api.errors import PROBLEM_JSON
 from api.main import create_app
 from kg import network as kgnetwork
+from kg import network_export
 from kg.config import Settings
-from kg.store.local import select as kg_select
+from kg.store.local import LocalStore
 from kg.store.pool import QueryPool
 
 ID = "https://w3id.org/territoires-industrie/id/"
@@ -87,8 +88,8 @@ def test_csv_is_an_edge_table(client: TestClient) -> None:
 def test_the_api_and_the_cli_build_the_same_network_even_in_pages(
     client: TestClient, small_client: TestClient, kg_store: ox.Store
 ) -> None:
-    direct = kgnetwork.add_centrality(kgnetwork.network(lambda q: kg_select(kg_store, q).rows, "actors"))
-    expected = json.loads(kgnetwork.export(direct, "json"))
+    direct = kgnetwork.add_centrality(kgnetwork.network(LocalStore(kg_store), "actors"))
+    expected = json.loads(network_export.export(direct, "json"))
     assert client.get("/network").json() == expected
     assert small_client.get("/network").json() == expected  # 661 node rows, 291 link rows: pages of 100
 

@@ -16,10 +16,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.deps import get_pool
+from api.deps import get_store
 from api.main import create_app
 from kg.config import Settings
 from kg.errors import KGError, UsageError
+from kg.store.interface import GraphRead, Queryable, QueryAnswer, QueryRequest
 from kg.store.pool import QueryPool
 
 SELECT_ONE = "SELECT ?s WHERE { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> }"
@@ -118,23 +119,26 @@ def test_without_a_store_the_endpoint_answers_503_and_says_why(tmp_path: Path) -
         assert client.get("/health").status_code == 503
 
 
-class _BrokenPool:
-    version = "broken"
+class _BrokenPool(Queryable):
     max_rows = 10
 
     def __init__(self, error: Exception) -> None:
         self.error = error
 
-    def run(self, request: object) -> None:
-        raise self.error
+    @property
+    def version(self) -> str:
+        return "broken"
 
-    async def run_async(self, request: object) -> None:
+    def read_graph(self, graph: str | None, fmt: str) -> GraphRead:
+        raise NotImplementedError
+
+    def run(self, req: QueryRequest) -> QueryAnswer:
         raise self.error
 
 
 def test_an_unexpected_error_is_a_500_without_internals(api_settings: Settings, pool: QueryPool) -> None:
     app = create_app(api_settings, pool)
-    app.dependency_overrides[get_pool] = lambda: _BrokenPool(RuntimeError("secret internals at 0xdeadbeef"))
+    app.dependency_overrides[get_store] = lambda: _BrokenPool(RuntimeError("secret internals at 0xdeadbeef"))
     with TestClient(app, raise_server_exceptions=False) as client:
         r = client.get("/sparql", params={"query": "ASK {}"})
     assert r.status_code == 500
@@ -144,7 +148,7 @@ def test_an_unexpected_error_is_a_500_without_internals(api_settings: Settings, 
 
 def test_a_worker_failure_is_a_500_that_says_so(api_settings: Settings, pool: QueryPool) -> None:
     app = create_app(api_settings, pool)
-    app.dependency_overrides[get_pool] = lambda: _BrokenPool(KGError("the query worker stopped unexpectedly"))
+    app.dependency_overrides[get_store] = lambda: _BrokenPool(KGError("the query worker stopped unexpectedly"))
     with TestClient(app) as client:
         r = client.get("/sparql", params={"query": "ASK {}"})
     assert r.status_code == 500

@@ -7,13 +7,16 @@ from typing import Any
 
 import httpx
 
-from api.rendering import href
-from api.routers.explore import category_of
+from api.web.filters import href
+from api.web.routers.network import category_of
+from kg import queries
+from kg.store.interface import read_json_results
 from tests.api.conftest import Server
 
 ID = "https://w3id.org/territoires-industrie/id/"
 ADN = ID + "territory/ardeche-drome-nord"
 REBOND = ID + "scheme/rebond-industriel"
+JSON = "application/sparql-results+json"
 
 
 def drawn(page: Any) -> int:
@@ -24,12 +27,20 @@ def drawn(page: Any) -> int:
     return count
 
 
+def node_categories(http: httpx.Client) -> dict[str, str]:
+    """Each node's category, from the rows of the internal query the page itself is made from (run on /sparql)."""
+    r = http.post("/sparql", data={"query": queries.internal("network-nodes").text}, headers={"Accept": JSON})
+    answer = read_json_results(r.raise_for_status().content)
+    assert not isinstance(answer, bool) and not answer.truncated
+    return {row["node"] or "": category_of(row) for row in answer.values()}
+
+
 def expected_nodes(
     http: httpx.Client, params: dict[str, str], categories: set[str], only_linked: bool = True
 ) -> set[str]:
     """The nodes the page should draw: GET /network's nodes of the ticked categories, linked to one another."""
     network = http.get("/network", params=params).json()
-    category = {row["node"]: category_of(row) for row in http.get("/queries/network-nodes").json()}
+    category = node_categories(http)
     kept = {n["id"] for n in network["nodes"] if category.get(n["id"], "other") in categories}
     if not only_linked:
         return kept
@@ -77,7 +88,7 @@ def test_network_filters_by_territory_view_scheme_and_link(
     assert drawn(page) == len({end for link in scheme_links for end in (link["source"], link["target"])})
     # a scheme, in the full view: the scheme and what links to it
     full = http.get("/network", params={"kind": "full"}).json()
-    category = {row["node"]: category_of(row) for row in http.get("/queries/network-nodes").json()}
+    category = node_categories(http)
     shown = {"actor", "territory", "scheme"}
     around = {REBOND} | {
         end

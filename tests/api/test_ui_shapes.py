@@ -6,9 +6,9 @@ from typing import Any
 
 import rdflib
 
-from api.steward_pages import validation_report_page
-from kg.build.validate import load_graph_dir, validate_graph
+from api.web.validation_page import render_report
 from kg.config import PROJECT_ROOT
+from kg.ingest.validate import load_graph_dir, validate_graph
 
 
 def test_shapes_page_loads_cleanly_and_anchors_land(server: Any, browser_page: Any) -> None:
@@ -36,7 +36,7 @@ def test_validation_report_renders_cleanly(server: Any, browser_page: Any) -> No
     # an HTML page of the server (not /shapes itself, so that following /shapes#… loads it): the report's
     # stylesheet, icon and links then resolve against the server
     page.goto(server.url + "/shapes?vue=rapport")
-    page.set_content(validation_report_page(result, source_name="phase-number-duplicate.ttl"))
+    page.set_content(render_report(result, source_name="phase-number-duplicate.ttl"))
     page.wait_for_load_state("load")
     assert page.locator("p.verdict").inner_text() == "✖ Non conforme : 2 violations, 0 avertissement"
     assert page.locator("table.report tbody tr").count() == 2

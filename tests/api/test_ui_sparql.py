@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.rendering import href
+from api.web.filters import href
 from kg import queries
 from kg.sources.namespaces import ONTOLOGY_IRI, PREFIXES
 from tests.api.conftest import Server

@@ -25,8 +25,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg.build import inference
-from kg.build.pipeline import BuildReport
+from kg.ingest import inference
+from kg.ingest.pipeline import BuildReport
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import parse_file, rdf_files
 from kg.store import layout as kgstore

@@ -242,7 +242,7 @@ def test_a_short_write_token_stops_the_command_with_one_clear_line() -> None:
 
 
 def test_serve_bounds_what_the_http_parser_buffers() -> None:
-    from kg_cli.main import HEAD_SLACK_BYTES, uvicorn_options
+    from kg_cli.serve import HEAD_SLACK_BYTES, uvicorn_options
 
     s = get_settings().model_copy(update={"max_url_length": 1000, "max_header_bytes": 2000, "port": 8123})
     options = uvicorn_options(s)

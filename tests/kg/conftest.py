@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from kg.build.validate import load_graph_dir
 from kg.config import PROJECT_ROOT
+from kg.ingest.validate import load_graph_dir
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,13 @@ import pytest
 from kg import queries
 from kg.errors import BadParameter, UnknownQuery
 from kg.sources.labels import sparql_name
-from kg.store.local import select
+from kg.store.local import LocalStore
 
 ID = "https://w3id.org/territoires-industrie/id/"
 
 
 def run(store: ox.Store, name: str, **params: str) -> list[dict[str, str | None]]:
-    return select(store, queries.get(name).bind(params)).rows
+    return LocalStore(store).rows(queries.get(name).bind(params))
 
 
 def test_territories_by_region_and_phase(kg_store: ox.Store) -> None:

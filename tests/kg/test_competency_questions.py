@@ -7,7 +7,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from kg.store.local import select
+from kg.store.local import LocalStore
 
 PREFIXES = """
 PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>
@@ -32,7 +32,7 @@ PREFIX epci: <https://w3id.org/territoires-industrie/id/epci/>
 
 
 def ask(store: ox.Store, body: str) -> list[dict[str, str | None]]:
-    return select(store, PREFIXES + body).rows
+    return LocalStore(store).rows(PREFIXES + body)
 
 
 def col(rows: list[dict[str, str | None]], name: str) -> list[str | None]:
@@ -587,7 +587,7 @@ def test_cq_places_coverage_of_the_phase_2_territories(kg_store: ox.Store) -> No
     """
     from kg import queries
 
-    rows = {r["scope"]: r for r in select(kg_store, queries.get("coverage").text).rows}
+    rows = {r["scope"]: r for r in LocalStore(kg_store).rows(queries.get("coverage").text)}
     p2 = rows["phase 2"]
     assert (p2["territories"], p2["withMember"], p2["withDepartement"], p2["withRegion"]) == ("30", "28", "29", "30")
     assert (p2["withMemberStated"], p2["regionDisagreements"]) == ("10", "2")
@@ -901,7 +901,7 @@ def test_cq_e11_16_territories_the_national_183_explicitly_include(kg_store: ox.
     ]
 
 
-# --- issue 11 §4: inferred types, co-funded totals, one label per resource (graph:inferred, kg/build/inference.py) ---
+# --- issue 11 §4: inferred types, co-funded totals, one label per resource (graph:inferred, kg/ingest/inference.py) ---
 
 INF = """
 PREFIX prov: <http://www.w3.org/ns/prov#>

@@ -13,10 +13,10 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg import network, queries
+from kg import network, network_export, queries
 from kg.errors import UsageError
-from kg.network import Select
-from kg.store.local import select as kg_select
+from kg.store.interface import Queryable
+from kg.store.local import LocalStore
 
 ID = "https://w3id.org/territoires-industrie/id/"
 TI = "https://w3id.org/territoires-industrie/ontology#"
@@ -64,17 +64,17 @@ NODE_ATTRIBUTES = {"type", "label", "iri", "degree", "betweenness"}
 
 
 @pytest.fixture(scope="module")
-def sel(kg_store: ox.Store) -> Select:
-    return lambda q: kg_select(kg_store, q).rows
+def sel(kg_store: ox.Store) -> Queryable:
+    return LocalStore(kg_store)
 
 
 @pytest.fixture(scope="module")
-def actors(sel: Select) -> nx.Graph:
+def actors(sel: Queryable) -> nx.Graph:
     return network.actor_network(sel)
 
 
 @pytest.fixture(scope="module")
-def full(sel: Select) -> nx.MultiDiGraph:
+def full(sel: Queryable) -> nx.MultiDiGraph:
     return network.full_network(sel)
 
 
@@ -125,7 +125,7 @@ def test_direct_ties_between_actors_are_links_too(actors: nx.Graph) -> None:
     assert "affiliation" in actors.edges[ID + "person/fabien-haas", ID + "actor/total-energie-biogaz"]["kinds"]
 
 
-def test_actor_network_of_a_territory(sel: Select) -> None:
+def test_actor_network_of_a_territory(sel: Queryable) -> None:
     g = network.actor_network(sel, ADN)
     # and 001's « collaboration constante entre l'État, les collectivités et les entreprises » (issue 11)
     collaboration = {ID + "actor/etat", ID + "actor/collectivites", ID + "actor/entreprises"}
@@ -157,7 +157,7 @@ def test_full_network_reads_involvements_as_edges_with_their_roles_and_sources(f
     assert all(data["sources"] for _, _, data in full.edges(data=True))
 
 
-def test_full_network_of_a_territory(sel: Select, full: nx.MultiDiGraph) -> None:
+def test_full_network_of_a_territory(sel: Queryable, full: nx.MultiDiGraph) -> None:
     g = network.full_network(sel, ADN)
     assert ADN in g and set(ADN_EPCIS) <= set(g.nodes)
     assert set(REBOND_ACTORS) <= set(g.nodes)
@@ -167,7 +167,7 @@ def test_full_network_of_a_territory(sel: Select, full: nx.MultiDiGraph) -> None
         assert full.has_edge(u, v, key)
 
 
-def test_network_dispatches_on_kind(sel: Select) -> None:
+def test_network_dispatches_on_kind(sel: Queryable) -> None:
     assert network.network(sel, "actors", ADN).graph["kind"] == "actors"
     assert network.network(sel, "full", ADN).graph["kind"] == "full"
     with pytest.raises(UsageError, match="kind"):
@@ -177,7 +177,7 @@ def test_network_dispatches_on_kind(sel: Select) -> None:
 # --- neighbourhood and paths -----------------------------------------------------------------------------
 
 
-def test_neighbourhood_of_a_territory(sel: Select, full: nx.MultiDiGraph) -> None:
+def test_neighbourhood_of_a_territory(sel: Queryable, full: nx.MultiDiGraph) -> None:
     one = network.neighbourhood(sel, ADN, 1)
     assert set(ADN_EPCIS) <= set(one.nodes)
     assert REBOND in one and ID + "actor/anct" not in one  # the actors are 2 hops away, through the scheme
@@ -188,7 +188,7 @@ def test_neighbourhood_of_a_territory(sel: Select, full: nx.MultiDiGraph) -> Non
     assert all({"degree", "betweenness"} <= set(data) for _, data in two.nodes(data=True))
 
 
-def test_shortest_paths_from_anct_to_bpifrance_go_through_rebond_industriel(sel: Select) -> None:
+def test_shortest_paths_from_anct_to_bpifrance_go_through_rebond_industriel(sel: Queryable) -> None:
     paths = network.shortest_paths(sel, ID + "actor/anct", ID + "actor/bpifrance")
     assert paths and all(len(p) == 2 for p in paths)
     through_rebond = [p for p in paths if p[0]["to"] == REBOND]
@@ -202,7 +202,7 @@ def test_shortest_paths_from_anct_to_bpifrance_go_through_rebond_industriel(sel:
     assert first["from_label"] == "Agence nationale de la cohésion des territoires"
 
 
-def test_shortest_paths_limits_and_edge_cases(sel: Select) -> None:
+def test_shortest_paths_limits_and_edge_cases(sel: Queryable) -> None:
     assert len(network.shortest_paths(sel, ID + "actor/anct", ID + "actor/bpifrance", max_paths=1)) == 1
     assert network.shortest_paths(sel, ID + "actor/anct", ID + "actor/anct") == [[]]
 
@@ -217,7 +217,7 @@ def test_graphml_and_gexf_read_back_with_networkx(
 ) -> None:
     g = actors if kind == "actors" else full
     path = tmp_path / f"network.{fmt}"
-    path.write_bytes(network.export(g, fmt))
+    path.write_bytes(network_export.export(g, fmt))
     back = nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
     assert back.number_of_nodes() == g.number_of_nodes()
     assert back.number_of_edges() == g.number_of_edges()
@@ -240,7 +240,7 @@ def test_graphml_and_gexf_read_back_with_networkx(
 
 
 def test_json_is_node_link_data(full: nx.MultiDiGraph) -> None:
-    data = json.loads(network.export(full, "json"))
+    data = json.loads(network_export.export(full, "json"))
     assert len(data["nodes"]) == full.number_of_nodes()
     assert len(data["links"]) == full.number_of_edges()
     anct = next(n for n in data["nodes"] if n["id"] == ID + "actor/anct")
@@ -250,7 +250,7 @@ def test_json_is_node_link_data(full: nx.MultiDiGraph) -> None:
 
 
 def test_csv_is_an_edge_table_with_a_header(actors: nx.Graph) -> None:
-    rows = list(csv.DictReader(io.StringIO(network.export(actors, "csv").decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(network_export.export(actors, "csv").decode("utf-8"))))
     assert len(rows) == actors.number_of_edges()
     assert {"source", "target", "source_label", "target_label", "kinds", "count", "sources"} <= set(rows[0])
     row = next(r for r in rows if {r["source"], r["target"]} == {ID + "actor/anct", ID + "actor/bpifrance"})
@@ -268,11 +268,12 @@ def test_centrality_on_a_star() -> None:
 # --- the queries and bad inputs --------------------------------------------------------------------------
 
 
-def test_network_queries_are_documented_canned_queries() -> None:
-    names = [n for n in queries.names() if n.startswith("network-")]
+def test_network_queries_are_documented_internal_queries() -> None:
+    names = [n for n in queries.internal_names() if n.startswith("network-")]
     assert {"network-nodes", "network-edges", "network-actor-links"} <= set(names)
+    assert not any(n.startswith("network-") for n in queries.names()), "not published under /queries"
     for name in names:
-        q = queries.get(name)
+        q = queries.internal(name)
         assert q.title and q.description
         for p in q.params:
             assert p.type == "iri" and p.example and not p.required
@@ -291,9 +292,9 @@ def test_network_queries_are_documented_canned_queries() -> None:
         lambda s: network.neighbourhood(s, ID + "involvement/001-anct-rebond-industriel", 1),  # an edge
         lambda s: network.shortest_paths(s, ID + "actor/anct", ID + "actor/nobody"),
         lambda s: network.shortest_paths(s, ID + "actor/anct", ID + "actor/bpifrance", max_paths=0),
-        lambda s: network.export(nx.Graph(), "xlsx"),
+        lambda s: network_export.export(nx.Graph(), "xlsx"),
     ],
 )
-def test_bad_inputs_raise_usage_errors(sel: Select, call: Callable[[Select], object]) -> None:
+def test_bad_inputs_raise_usage_errors(sel: Queryable, call: Callable[[Queryable], object]) -> None:
     with pytest.raises(UsageError):
         call(sel)

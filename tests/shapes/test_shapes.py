@@ -19,7 +19,8 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
-from kg.build.validate import ValidationResult, validate_graph
+from kg.ingest.report import ValidationResult
+from kg.ingest.validate import validate_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES_DIR = ROOT / "shapes"

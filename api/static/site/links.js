@@ -1,6 +1,6 @@
-// The page on this server of an IRI, as api/rendering.py `href` writes it, for the pages' scripts.
+// The page on this server of an IRI, as api/web/filters.py `href` writes it, for the pages' scripts.
 //
-// `links` is the object api/pages.py `page_links()` puts in a page's JSON configuration: our namespace (`id`)
+// `links` is the object api/web/service_page.py `page_links()` puts in a page's JSON configuration: our namespace (`id`)
 // and where its pages live (`idPage`, the IRI's path after the namespace, percent-encoded like Python's
 // `quote(path, safe=…)`), the ontology's IRI and page, and the page of any other IRI (`resource`, followed by the
 // IRI form-encoded like Python's `urlencode`). tests/api/test_ui_sparql.py checks that both give the same URLs.

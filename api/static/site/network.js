@@ -1,6 +1,6 @@
 // The network page: Cytoscape.js over GET /network, filtered in the browser.
 //
-// The page (api/routers/explore.py) gives, in #kg-network-config, the category of each node type (actor,
+// The page (api/web/routers/network.py) gives, in #kg-network-config, the category of each node type (actor,
 // territory, scheme, other), their colours, the French names of the kinds of link and how to link an IRI to its
 // page (links.js, loaded first). What is drawn:
 //   1. GET /network?kind=K[&territory=T], fetched once per (K, T) — the territory filter is the API's own; a

@@ -1,7 +1,7 @@
 // The SPARQL page: YASGUI on this server's endpoint, with the project's prefixes and the canned queries as examples.
 //
 // Its configuration (endpoint, prefixes, first query, examples) is the JSON in #kg-sparql-config, written by
-// api/pages.py. Nothing leaves this server: the class and property completions that YASGUI asks of Linked Open
+// api/web/service_page.py. Nothing leaves this server: the class and property completions that YASGUI asks of Linked Open
 // Vocabularies are replaced by completions from this endpoint, no other endpoint is suggested, and prefix.cc is
 // never asked (YASGUI's bundled list is used). `window.kgYasgui` is the instance, for tests and the console.
 (function () {

@@ -68,6 +68,20 @@ def build_dataset(mappings: list[PlaceMapping], etalab: Etalab) -> tuple[Dataset
     imported_epcis = set(chosen.epcis)
     for code in chosen.communes:
         _add_commune(g, etalab, code, imported_epcis)
+    _add_divisions(g, etalab, chosen)
+    counts = {
+        "commune": len(chosen.communes),
+        "epci": len(chosen.epcis),
+        "departement": len(chosen.departements),
+        "region": len(chosen.regions),
+        "country": 1,
+    }
+    _describe_dataset(g, counts)
+    return ds, counts
+
+
+def _add_divisions(g: Graph, etalab: Etalab, chosen: Selection) -> None:
+    """The départements in their region, the regions in the country, and the country."""
     for code in chosen.departements:
         dep = etalab.departements[code]
         _add_area(g, place_iri("departement", code), TI.Departement, dep.name, code)
@@ -78,15 +92,6 @@ def build_dataset(mappings: list[PlaceMapping], etalab: Etalab) -> tuple[Dataset
         g.add((place_iri("region", code), IGEO.subdivisionDe, COUNTRY))
     g.add((COUNTRY, RDF.type, TI.Country))
     g.add((COUNTRY, RDFS.label, Literal("France", lang="fr")))
-    counts = {
-        "commune": len(chosen.communes),
-        "epci": len(chosen.epcis),
-        "departement": len(chosen.departements),
-        "region": len(chosen.regions),
-        "country": 1,
-    }
-    _describe_dataset(g, counts)
-    return ds, counts
 
 
 def _add_epci(g: Graph, etalab: Etalab, siren: str) -> None:

@@ -27,7 +27,7 @@ from rdflib.namespace import DCTERMS
 from kg.errors import UsageError
 from kg.sources.geo.etalab import Etalab, fold, place_iri
 from kg.sources.geo.mapping import PlaceMapping
-from kg.sources.namespaces import GEO_GRAPH, PREFIXES, TI, TID, source_graph
+from kg.sources.namespaces import GEO_GRAPH, PREFIXES, SKOS, TI, TID, source_graph
 from kg.sources.rdf_io import parse_file
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -82,7 +82,7 @@ class Territory:
 
 
 _LINKS = {str(p): kind for kind, p in PREDICATES.items()}
-_LABELS = {str(RDFS.label), "http://www.w3.org/2004/02/skos/core#altLabel"}
+_LABELS = {str(RDFS.label), SKOS + "altLabel"}
 
 
 def read_stated(files: Iterable[Path]) -> dict[str, Territory]:

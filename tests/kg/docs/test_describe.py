@@ -10,10 +10,11 @@ import rdflib
 from typer.testing import CliRunner
 
 from kg.docs import describe as kgdescribe
-from kg.docs.describe import Description, Term
+from kg.docs.describe import Description
 from kg.errors import BadParameter, UnknownResource
 from kg.sources import labels
-from kg.store import local as kgquery
+from kg.store.interface import Queryable, QueryRequest, Term
+from kg.store.local import LocalStore
 from kg_cli.main import app
 
 ID = "https://w3id.org/territoires-industrie/id/"
@@ -23,15 +24,15 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def run(kg_store: ox.Store) -> kgdescribe.Run:
-    return lambda sparql: kgquery.serialize(kgquery.run(kg_store, sparql), "json")
+def run(kg_store: ox.Store) -> Queryable:
+    return LocalStore(kg_store)
 
 
-def _describe(run: kgdescribe.Run, iri: str) -> Description:
+def _describe(run: Queryable, iri: str) -> Description:
     return kgdescribe.describe(run, iri)
 
 
-def test_a_territory_with_its_label_types_facts_and_sources(run: kgdescribe.Run) -> None:
+def test_a_territory_with_its_label_types_facts_and_sources(run: Queryable) -> None:
     d = _describe(run, ADN)
     assert d.label.fr == "Ardèche-Drôme Nord"
     assert [t.value.value for t in d.types] == [TI + "IndustryTerritory"]
@@ -51,7 +52,7 @@ def test_a_territory_with_its_label_types_facts_and_sources(run: kgdescribe.Run)
     assert titles[ID + "source/001"] is not None and "Ardèche Drôme Nord" in titles[ID + "source/001"]
 
 
-def test_each_fact_keeps_the_documents_that_state_it_even_when_they_disagree(run: kgdescribe.Run) -> None:
+def test_each_fact_keeps_the_documents_that_state_it_even_when_they_disagree(run: Queryable) -> None:
     d = _describe(run, ID + "phase/1")
     ends = {
         f.value.value: sorted(s.graph.rsplit("/", 1)[1] for s in f.sources)
@@ -65,14 +66,14 @@ def test_each_fact_keeps_the_documents_that_state_it_even_when_they_disagree(run
     assert ("phase 1", "fr") in labels and ("phase 1", "en") in labels
 
 
-def test_standard_terms_get_names_when_the_graph_gives_none(run: kgdescribe.Run) -> None:
+def test_standard_terms_get_names_when_the_graph_gives_none(run: Queryable) -> None:
     d = _describe(run, ADN)
     label = next(f for f in d.outgoing if f.property == "http://www.w3.org/2000/01/rdf-schema#label")
     assert label.property_label.fr == "libellé" and label.property_label.en == "label"
     assert label.value_label == kgdescribe.Label()  # a literal has no label of its own
 
 
-def test_other_namespaces_and_ontology_terms_are_described(run: kgdescribe.Run) -> None:
+def test_other_namespaces_and_ontology_terms_are_described(run: Queryable) -> None:
     commune = _describe(run, "http://rdf.insee.fr/def/geo#Commune")  # INSEE's class: the ontology aligns with it
     assert any(f.property == "http://www.w3.org/2002/07/owl#equivalentClass" for f in commune.incoming)
     phase = _describe(run, TI + "Phase")
@@ -82,21 +83,21 @@ def test_other_namespaces_and_ontology_terms_are_described(run: kgdescribe.Run) 
     assert len([f for f in phase.incoming if f.property.endswith("#type")]) == 2  # phase/1 and phase/2
 
 
-def test_a_property_the_graph_only_uses_is_known_but_has_no_statements(run: kgdescribe.Run) -> None:
+def test_a_property_the_graph_only_uses_is_known_but_has_no_statements(run: Queryable) -> None:
     d = _describe(run, "http://www.w3.org/2000/01/rdf-schema#label")
     assert d.known and d.used_as_property and not d.outgoing and not d.incoming
     assert kgdescribe.used_as_property(run, "http://www.w3.org/2000/01/rdf-schema#label")
     assert not kgdescribe.used_as_property(run, ADN)
 
 
-def test_an_iri_the_graph_never_mentions_is_unknown(run: kgdescribe.Run) -> None:
+def test_an_iri_the_graph_never_mentions_is_unknown(run: Queryable) -> None:
     with pytest.raises(UnknownResource, match="nowhere"):
         _describe(run, ID + "territory/nowhere")
 
 
 def test_the_rdf_description_has_both_directions(kg_store: ox.Store) -> None:
-    result = kgquery.run(kg_store, kgdescribe.graph_query(ADN))
-    g = rdflib.Graph().parse(data=kgquery.serialize(result, "ntriples"), format="nt")
+    body = LocalStore(kg_store).run(QueryRequest(kgdescribe.graph_query(ADN), graph_format="ntriples")).body
+    g = rdflib.Graph().parse(data=body, format="nt")
     s = rdflib.URIRef(ADN)
     assert (s, rdflib.URIRef(TI + "hasMemberIntercommunality"), rdflib.URIRef(ID + "epci/200072015")) in g
     assert (None, rdflib.URIRef(TI + "about"), s) in g
@@ -113,11 +114,11 @@ def test_the_iri_is_bound_as_a_term_never_as_text() -> None:
     assert kgdescribe.is_iri(ADN) and not kgdescribe.is_iri(ID + "a b") and not kgdescribe.is_iri(ID + "a>b")
 
 
-def test_the_uses_of_a_property_with_their_graphs(run: kgdescribe.Run) -> None:
+def test_the_uses_of_a_property_with_their_graphs(run: Queryable) -> None:
     label = "http://www.w3.org/2000/01/rdf-schema#label"
     query = kgdescribe.uses_query(label)
     assert f"<{label}>" not in query.split("VALUES", 1)[0]  # the IRI only in the VALUES block
-    rows = kgdescribe.solutions(run(query))
+    rows = run.select(query).rows
     assert len(rows) == 200 and all({"subject", "object", "graph"} <= set(row) for row in rows)
 
 
@@ -154,9 +155,11 @@ def test_compact_names() -> None:
     assert kgdescribe.compact(TI + "Phase") == "ti:Phase"
     assert kgdescribe.compact(ID + "epci/200072015") == "epci:200072015"
     assert kgdescribe.compact("http://example.org/x") == "http://example.org/x"
-    assert Term("uri", "http://example.org/x").n3() == "<http://example.org/x>"
-    assert Term("literal", "8", datatype="http://www.w3.org/2001/XMLSchema#integer").n3() == '"8"^^xsd:integer'
-    assert Term("literal", 'dit "oui"', lang="fr").n3() == '"dit \\"oui\\""@fr'
+    assert kgdescribe.n3(Term("uri", "http://example.org/x")) == "<http://example.org/x>"
+    assert (
+        kgdescribe.n3(Term("literal", "8", datatype="http://www.w3.org/2001/XMLSchema#integer")) == '"8"^^xsd:integer'
+    )
+    assert kgdescribe.n3(Term("literal", 'dit "oui"', lang="fr")) == '"dit \\"oui\\""@fr'
 
 
 def test_kg_describe_prints_statements_with_their_sources(store_path_for_cli: Path) -> None:

@@ -1,4 +1,4 @@
-"""The shapes in words (kg.docs.shapes_doc): every shape is described, each rule is classified by its severity.
+"""The shapes in words (kg.docs.shapes): every shape is described, each rule is classified by its severity.
 
 The real shapes are checked against their own graph, read here independently with rdflib; the small shapes
 in tests/fixtures/shapes_doc/ pin the wording of each kind of target and constraint.
@@ -14,8 +14,8 @@ from rdflib.namespace import RDF, SH
 from typer.testing import CliRunner
 
 from kg.config import PROJECT_ROOT, get_settings
-from kg.docs import shapes_doc
-from kg.docs.shapes_doc import Rule, ShapesDoc
+from kg.docs.shapes import model, reader, render
+from kg.docs.shapes.model import Rule, ShapesDoc
 from kg.errors import UsageError
 from kg.sources import labels
 from kg.sources.labels import Label
@@ -23,14 +23,14 @@ from kg_cli.main import app
 
 FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "shapes_doc"
 TI = "https://w3id.org/territoires-industrie/ontology#"
-TISH = shapes_doc.SHAPES_NS
+TISH = model.SHAPES_NS
 EX = "http://example.org/doc/"
 EXS = "http://example.org/doc/shapes#"
 
 
 @pytest.fixture(scope="module")
 def real() -> ShapesDoc:
-    return shapes_doc.load(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology")
+    return reader.load(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def real_graph() -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def small() -> ShapesDoc:
-    return shapes_doc.load(FIXTURES / "shapes", FIXTURES / "ontology")
+    return reader.load(FIXTURES / "shapes", FIXTURES / "ontology")
 
 
 def _rule(rules: tuple[Rule, ...], shape: str) -> Rule:
@@ -131,7 +131,7 @@ def test_shapes_without_a_class_target_are_described_by_their_targets(real: Shap
     others = {s.iri: s for s in real.other_shapes}
     datatypes = others[TISH + "Datatype-startYear"]  # a property shape with its own target
     assert {t.kind for t in datatypes.targets} == {"subjectsOf"}
-    assert "ti:startYear" in shapes_doc.describe_targets(datatypes.targets)
+    assert "ti:startYear" in model.describe_targets(datatypes.targets)
     commune = others[TISH + "CommuneRegionConsistencyShape"]
     assert [t.kind for t in commune.targets] == ["sparql"]
     assert commune.targets[0].select and "ti:Commune" in commune.targets[0].select
@@ -184,10 +184,7 @@ def test_fixture_other_targets(small: ShapesDoc) -> None:
     assert [s.curie for s in small.other_shapes] == ["exs:DatesShape", "exs:ConsistencyShape"]
     dates = small.shape(EXS + "DatesShape")
     assert dates is not None
-    assert (
-        shapes_doc.describe_targets(dates.targets)
-        == "toute ressource qui utilise l'une des propriétés ex:end, ex:start"
-    )
+    assert model.describe_targets(dates.targets) == "toute ressource qui utilise l'une des propriétés ex:end, ex:start"
     start = _rule(dates.rules, EXS + "Dates-start")
     assert start.severity == "Warning"
     assert "date AAAA-MM-JJ (xsd:date) ou année AAAA (xsd:gYear)" in start.requirements
@@ -204,25 +201,25 @@ def test_fixture_other_targets(small: ShapesDoc) -> None:
 
 
 def test_curie_anchor_and_constraint_label() -> None:
-    assert shapes_doc.curie(TI + "Phase") == "ti:Phase"
-    assert shapes_doc.curie(TISH + "Label-fr") == "tish:Label-fr"
-    assert shapes_doc.curie("http://example.net/x/y") == "<http://example.net/x/y>"
-    assert shapes_doc.anchor(TISH + "PhaseShape") == "PhaseShape"
-    assert shapes_doc.anchor("http://example.net/a b/c?d") == "c-d"
-    assert shapes_doc.anchor("http://example.net/shapes/") == "shapes"
-    assert shapes_doc.anchor("#").startswith("forme-")
-    assert shapes_doc.class_anchor(TI + "Phase") == "classe-Phase"
-    assert shapes_doc.constraint_label(str(SH) + "MinCountConstraintComponent") == "nombre minimal de valeurs"
-    assert shapes_doc.is_iri(TI + "Phase") and not shapes_doc.is_iri("n0f3a") and not shapes_doc.is_iri(None)
+    assert model.curie(TI + "Phase") == "ti:Phase"
+    assert model.curie(TISH + "Label-fr") == "tish:Label-fr"
+    assert model.curie("http://example.net/x/y") == "<http://example.net/x/y>"
+    assert model.anchor(TISH + "PhaseShape") == "PhaseShape"
+    assert model.anchor("http://example.net/a b/c?d") == "c-d"
+    assert model.anchor("http://example.net/shapes/") == "shapes"
+    assert model.anchor("#").startswith("forme-")
+    assert model.class_anchor(TI + "Phase") == "classe-Phase"
+    assert model.constraint_label(str(SH) + "MinCountConstraintComponent") == "nombre minimal de valeurs"
+    assert model.is_iri(TI + "Phase") and not model.is_iri("n0f3a") and not model.is_iri(None)
 
 
 def test_source_is_the_file_itself_or_the_union_of_several() -> None:
     real = PROJECT_ROOT / "shapes"
-    union = rdflib.Graph().parse(data=shapes_doc.source(real), format="turtle")
+    union = rdflib.Graph().parse(data=reader.source(real), format="turtle")
     for path in sorted(real.glob("*.ttl")):  # every shapes file (the main one, inference-shapes.ttl) is in it
         shapes_of_file = set(rdflib.Graph().parse(path, format="turtle").subjects(RDF.type, SH.NodeShape))
         assert shapes_of_file and shapes_of_file <= set(union.subjects(RDF.type, SH.NodeShape)), path.name
-    merged = rdflib.Graph().parse(data=shapes_doc.source(FIXTURES / "split"), format="turtle")
+    merged = rdflib.Graph().parse(data=reader.source(FIXTURES / "split"), format="turtle")
     assert {str(s) for s in merged.subjects(RDF.type, SH.NodeShape)} == {EX + "AShape", EX + "BShape"}
     # each file's `_:b0` stays its own property shape: one path and one constraint each, not merged
     a, b = (merged.value(rdflib.URIRef(EX + name), SH.property) for name in ("AShape", "BShape"))
@@ -232,7 +229,7 @@ def test_source_is_the_file_itself_or_the_union_of_several() -> None:
 
 
 def test_split_shapes_are_read_with_their_own_blank_nodes() -> None:
-    doc = shapes_doc.load(FIXTURES / "split", FIXTURES / "ontology")
+    doc = reader.load(FIXTURES / "split", FIXTURES / "ontology")
     rules = {s.iri: [(r.path, r.severity) for r in s.rules] for s in doc.shapes}
     assert rules == {EX + "AShape": [(f"<{EX}p>", "Violation")], EX + "BShape": [(f"<{EX}q>", "Warning")]}
 
@@ -242,20 +239,20 @@ def test_standard_terms_are_named_as_on_the_resource_pages(real: ShapesDoc) -> N
     terms = {r.predicate.iri: r.predicate for r in real.rules if r.predicate is not None}
     in_scheme = terms["http://www.w3.org/2004/02/skos/core#inScheme"]
     assert in_scheme.label == Label().or_known(in_scheme.iri).fr == "dans le vocabulaire"
-    assert shapes_doc.sort_key is labels.sort_key
+    assert reader.sort_key is labels.sort_key
 
 
 def test_markdown_and_text(small: ShapesDoc) -> None:
-    md = shapes_doc.render(small, "markdown")
+    md = render.render(small, "markdown")
     assert "### chose (`ex:Thing`)" in md
     thing = md.split("### chose")[1].split("###")[0]
     must, should = thing.split("**Devrait avoir**")
     assert "nom (`ex:name`) : obligatoire, une seule valeur" in must and "[`exs:Thing-name`]" in must
     assert "code (`ex:code`) : recommandé" in should and "ex:name" not in should
-    text = shapes_doc.render(small, "text")
+    text = render.render(small, "text")
     assert "chose (ex:Thing)\n~~~~" in text and "`" not in text.replace("`kg build`", "")
     with pytest.raises(UsageError):
-        shapes_doc.render(small, "html")
+        render.render(small, "html")
 
 
 def test_cli_prints_the_shapes_of_the_settings() -> None:
@@ -269,6 +266,6 @@ def test_cli_prints_the_shapes_of_the_settings() -> None:
     finally:
         get_settings.cache_clear()
     assert md.exit_code == 0, md.output
-    assert md.stdout == shapes_doc.render(shapes_doc.load(FIXTURES / "shapes", FIXTURES / "ontology"))
+    assert md.stdout == render.render(reader.load(FIXTURES / "shapes", FIXTURES / "ontology"))
     assert text.exit_code == 0 and text.stdout.startswith("Règles de validation des données — Formes d'essai")
     assert bad.exit_code == 2

@@ -4,7 +4,8 @@ import pytest
 from kg import queries
 from kg.errors import QuerySyntaxError, UsageError
 from kg.store import layout as kgstore
-from kg.store.local import run, select, serialize
+from kg.store.interface import QueryRequest, Term
+from kg.store.local import LocalStore
 
 EX = "http://example.org/"
 
@@ -21,30 +22,45 @@ def store() -> ox.Store:
 
 
 def test_default_graph_is_the_merge_of_named_graphs(store: ox.Store) -> None:
-    rows = select(store, "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o").rows
+    rows = LocalStore(store).rows("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o")
     assert [r["o"] for r in rows] == ["deux", "un"], "'un' is stated in two graphs but is one triple"
 
 
 def test_graph_keyword_reaches_each_source(store: ox.Store) -> None:
-    rows = select(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p 'un'@fr } } ORDER BY ?g").rows
+    rows = LocalStore(store).rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p 'un'@fr } } ORDER BY ?g")
     assert rows == [{"g": EX + "g1"}, {"g": EX + "g3"}]
 
 
 def test_malformed_query_reports_the_parser_position(store: ox.Store) -> None:
     with pytest.raises(QuerySyntaxError, match=r"1:\d+"):
-        run(store, "SELEC * WHERE { ?s ?p ?o }")
+        LocalStore(store).rows("SELEC * WHERE { ?s ?p ?o }")
+
+
+def _body(store: ox.Store, query: str, **formats: str) -> bytes:
+    return LocalStore(store).run(QueryRequest(query, **formats)).body
 
 
 def test_serialisations(store: ox.Store) -> None:
-    assert b'"xml:lang":"fr"' in serialize(run(store, "SELECT ?o { ?s ?p ?o }"), "json")
-    assert serialize(run(store, "SELECT ?o { ?s ?p ?o } ORDER BY ?o"), "csv").splitlines()[0] == b"o"
-    assert b"<sparql" in serialize(run(store, "ASK { ?s ?p ?o }"), "xml")
-    ttl = serialize(run(store, "CONSTRUCT WHERE { ?s ?p ?o }"), "turtle")
-    assert b"@fr" in ttl
+    assert b'"xml:lang":"fr"' in _body(store, "SELECT ?o { ?s ?p ?o }")
+    assert _body(store, "SELECT ?o { ?s ?p ?o } ORDER BY ?o", result_format="csv").splitlines()[0] == b"o"
+    assert b"<sparql" in _body(store, "ASK { ?s ?p ?o }", result_format="xml")
+    assert b"@fr" in _body(store, "CONSTRUCT WHERE { ?s ?p ?o }", graph_format="turtle")
     with pytest.raises(UsageError, match="not an RDF format"):
-        serialize(run(store, "CONSTRUCT WHERE { ?s ?p ?o }"), "csv")
+        _body(store, "CONSTRUCT WHERE { ?s ?p ?o }", graph_format="csv")
     with pytest.raises(UsageError, match="not a SPARQL results format"):
-        serialize(run(store, "SELECT * { ?s ?p ?o }"), "turtle")
+        _body(store, "SELECT * { ?s ?p ?o }", result_format="turtle")
+
+
+def test_typed_answers_keep_terms_and_page_past_the_row_limit(store: ox.Store) -> None:
+    local = LocalStore(store, max_rows=1)
+    cut = local.select("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    assert cut.truncated and len(cut.rows) == 1
+    assert cut.rows[0]["o"] == Term("literal", "un", lang="fr")
+    whole = local.select("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", complete=True)
+    assert not whole.truncated and [r["g"].value for r in whole.rows] == [EX + "g1", EX + "g2", EX + "g3"]
+    assert local.ask("ASK { ?s ?p 'deux'@fr }") and not local.ask("ASK { ?s ?p 'trois'@fr }")
+    with pytest.raises(TypeError):
+        local.ask("SELECT * { ?s ?p ?o }")
 
 
 def test_every_canned_query_parses_and_has_a_title(store: ox.Store) -> None:
@@ -53,7 +69,7 @@ def test_every_canned_query_parses_and_has_a_title(store: ox.Store) -> None:
         q = queries.get(name)
         assert q.header.get("title"), f"{name}.rq has a #+ title header"
         assert q.header.get("description"), f"{name}.rq has a #+ description header"
-        run(store, q.text)  # raises QuerySyntaxError if malformed
+        LocalStore(store).run(QueryRequest(q.text))  # raises QuerySyntaxError if malformed
 
 
 def test_unknown_canned_query_names_the_known_ones() -> None:

@@ -11,10 +11,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import BuildReport
 from kg.errors import QuerySyntaxError, QueryTimeout
+from kg.ingest.pipeline import BuildReport
 from kg.store import layout as kgstore
-from kg.store.pool import QueryPool, QueryRequest, choose_in_memory, execute
+from kg.store.interface import QueryRequest
+from kg.store.local import execute
+from kg.store.pool import QueryPool, choose_in_memory
 
 TI = "https://w3id.org/territoires-industrie/ontology#"
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from kg.build.pipeline import BuildReport
 from kg.errors import QueryQuarantined, QueryTimeout, ServerBusy, TooManyQueries, WorkerCrashed
+from kg.ingest.pipeline import BuildReport
 from kg.store import layout as kgstore
 from kg.store.admission import CrashLedger, fingerprint
-from kg.store.pool import QueryPool, QueryRequest, current_client
+from kg.store.interface import QueryRequest
+from kg.store.pool import QueryPool, current_client
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LOOKUP = "ASK { ?s ?p ?o }"

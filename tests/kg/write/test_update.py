@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build.pipeline import Sources, build
 from kg.config import PROJECT_ROOT
 from kg.errors import GraphNotFound, QuerySyntaxError, ValidationFailed, WriteForbidden, WriterBusy
+from kg.ingest.pipeline import Sources, build
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import parse_file
 from kg.store import layout as kgstore

@@ -1,0 +1,1 @@
+"""The site: server-rendered pages in French, as Jinja2 templates (autoescaped) over the `kg` functions."""

@@ -1,0 +1,228 @@
+"""What the funding page shows, in words and in numbers: amounts with their qualifiers, totals, chart bars.
+
+The route (api/web/routers/funding.py) runs the canned queries funding-flows and funding-totals; this module
+turns their rows into what templates/funding.html prints — plain text and numbers, escaped by Jinja2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from api.web.filters import compact_euros, euros, local_name
+from kg.sources.labels import sort_key
+
+QUALIFIERS = {  # the English labels funding-flows answers (vocabulary cs:qualifiers) → their French labels
+    "exactly": "",
+    "range": "",
+    "more than": "plus de",
+    "about": "environ",
+    "nearly": "près de",
+    "on average": "en moyenne",
+}
+PERIODS = {"P1Y": "par an", "P1M": "par mois", "P1W": "par semaine", "P1D": "par jour"}
+GROUPS = {"scheme": "dispositif ou plan", "funder": "financeur", "region": "région", "phase": "phase"}
+UNNAMED_GROUP = {
+    "scheme": "(sans dispositif nommé)",
+    "funder": "(financeur non nommé)",
+    "region": "(sans région)",
+    "phase": "(sans phase)",
+}
+BAR_WIDTH, VALUE_WIDTH, ROW_HEIGHT = 300, 180, 46  # the chart's geometry, in SVG units
+MAX_NAME = 72  # longer group names are cut on the chart (the tooltip and the table keep them whole)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    """A number of the graph, or None when there is none that can be summed and drawn (empty, NaN, infinite)."""
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(value)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def amount_text(row: dict[str, str | None]) -> str:
+    """The amount of a funding-flows row in words: value or range, qualifier, period (plain text, not escaped)."""
+    amount, low, high = _decimal(row.get("amount")), _decimal(row.get("minimum")), _decimal(row.get("maximum"))
+    qualifier = row.get("qualifier") or ""
+    if amount is not None:
+        core = euros(amount)
+    elif low is not None and high is not None:
+        core = f"fourchette {euros(low, unit=False)} – {euros(high)}"
+    elif low is not None:
+        core = euros(low)
+        qualifier = qualifier or "more than"
+    elif high is not None:
+        core = f"jusqu'à {euros(high)}"
+    else:
+        return "montant non précisé"
+    said = QUALIFIERS.get(qualifier, qualifier)
+    text = f"{said} {core}" if said else core
+    period = row.get("perPeriod")
+    if period:
+        text += " " + PERIODS.get(period, f"par période {period}")
+    return text
+
+
+def amount_sort_key(row: dict[str, str | None]) -> str:
+    """What the amount column sorts by: the stated value, else the lower bound, else the upper bound."""
+    for key in ("amount", "minimum", "maximum"):
+        value = _decimal(row.get(key))
+        if value is not None:
+            return str(value)
+    return ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """The source document a flow's amount comes from: its page and its title."""
+
+    iri: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One line of the table of flows, as the page prints it."""
+
+    iri: str
+    label: str
+    funders: str
+    recipients: str
+    schemes: str
+    amount: str
+    amount_sort: str
+    phase: str
+    projects: str
+    source: str  # the seed file, when the row names one
+    document: Document | None  # the source document of that seed file, when the dataset has it
+
+
+def flows_of(rows: list[dict[str, str | None]], documents: dict[str, Document]) -> list[Flow]:
+    """The funding-flows rows as table lines, each amount in words and its source document found."""
+    out = []
+    for row in rows:
+        iri = row.get("flow") or ""
+        source = row.get("source") or ""
+        out.append(
+            Flow(
+                iri=iri,
+                label=row.get("label") or local_name(iri),
+                funders=row.get("funders") or "non nommé",
+                recipients=row.get("recipients") or "",
+                schemes=row.get("schemes") or "",
+                amount=amount_text(row),
+                amount_sort=amount_sort_key(row),
+                phase=row.get("phaseN") or "",
+                projects=row.get("projectCount") or "",
+                source=source,
+                document=documents.get(source) if source else None,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Total:
+    """One bar of the chart: a group's name, how many flows, its lower bound and its upper bound (None if open)."""
+
+    name: str
+    flows: int
+    low: Decimal
+    high: Decimal | None
+
+    @property
+    def words(self) -> str:
+        """The total in words (`total_text`)."""
+        return total_text(self)
+
+
+def totals_of(rows: list[dict[str, str | None]], group: str) -> list[Total]:
+    """The funding-totals rows as chart bars, largest lower bound first (the query's order)."""
+    out = []
+    for row in rows:
+        key = row.get("key") or ""
+        name = row.get("name") or (UNNAMED_GROUP[group] if key in ("", "(none)") else local_name(key))
+        open_ended = row.get("openEnded") == "true"
+        out.append(
+            Total(
+                name=name,
+                flows=int(row.get("flows") or 0),
+                low=_decimal(row.get("minimum")) or Decimal(0),
+                high=None if open_ended else _decimal(row.get("maximum")),
+            )
+        )
+    return out
+
+
+def total_text(t: Total) -> str:
+    """A total in words: exact, range, or lower bound only."""
+    if t.low == 0 and t.high == 0:
+        return "montant non précisé"
+    if t.high is None:
+        return f"au moins {euros(t.low)} (borne supérieure inconnue)"
+    if t.high == t.low:
+        return euros(t.low)
+    return f"de {euros(t.low, unit=False)} à {euros(t.high)}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One line of the chart: the group's name (cut if long) above its bar, solid to the lower bound, pale to the
+    upper bound (`high_width`), or a dashed arrow when the upper bound is open; then the value in words."""
+
+    total: Total
+    name: str
+    y: int
+    low_width: float
+    high_width: float | None  # the pale part, when there is a higher upper bound
+    open_ended: bool
+    end: float  # where the value's text starts, less its margin
+    value: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An inline SVG bar chart of the totals, one group per line."""
+
+    title: str
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+
+
+def chart_of(totals: list[Total], group: str) -> Chart | None:
+    """The chart's geometry, or None when no total has an amount. Names sit above the bars so the chart stays
+    narrow enough to read on a phone."""
+    if not totals or all(t.low == 0 and not t.high for t in totals):
+        return None
+    top = max(max(t.high or t.low for t in totals), Decimal(1))
+    scale = Decimal(BAR_WIDTH) / top
+    bars = []
+    for i, t in enumerate(totals):
+        low_width = float(t.low * scale)
+        high_width = None
+        end = low_width
+        if t.high is not None and t.high > t.low:
+            high_width = float((t.high - t.low) * scale)
+            end += high_width
+            value = f"{compact_euros(t.low)} – {compact_euros(t.high)}"
+        elif t.high is None:
+            end += 30
+            value = f"plus de {compact_euros(t.low)}"
+        elif t.low == 0:
+            value = "montant non précisé"
+        else:
+            value = compact_euros(t.low)
+        name = t.name if len(t.name) <= MAX_NAME else t.name[: MAX_NAME - 1] + "…"
+        bars.append(Bar(t, name, 2 + i * ROW_HEIGHT, low_width, high_width, t.high is None, end, value))
+    width = BAR_WIDTH + VALUE_WIDTH
+    return Chart(f"Montants par {GROUPS[group]}", width, ROW_HEIGHT * len(totals) + 4, tuple(bars))
+
+
+def choice_pairs(rows: list[dict[str, str | None]], key: str, label: str) -> list[tuple[str, str]]:
+    """A filter's choices from query rows: (IRI, label) for each IRI, sorted as a French reader does."""
+    pairs = {(r.get(key) or ""): (r.get(label) or local_name(r.get(key) or "")) for r in rows}
+    return sorted(((k, v) for k, v in pairs.items() if k.startswith("http")), key=lambda p: sort_key(p[1]))

@@ -1,0 +1,1 @@
+"""The page routes: each reads through the store interface and renders one template."""

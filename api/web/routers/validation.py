@@ -1,0 +1,89 @@
+"""POST /validate: a steward checks a document against the shapes before writing it; nothing is stored.
+
+The upload is validated together with the ontology and the current graph, so its references to existing
+territories and actors resolve, and the report covers the upload's own nodes (kg.ingest.validate.validate_upload).
+No token is needed, so everything is done in a bounded child (kg.write.upload): pre-checks (entity declarations,
+nesting, literal size), parsing, reading the store, SHACL. The server's process only passes the bytes on.
+The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, or an HTML page for
+people, by `Accept` or `?format=`. GET /validate is a form for people who paste a document.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api import conneg
+from api.deps import SettingsDep
+from api.errors import UnsupportedMediaType
+from api.protocol import content_type, form_fields
+from api.web.templating import render
+from api.web.validation_page import render_report
+from api.writes import RDF_MEDIA_TYPES, rdf_format, upload_bounds, upload_limits
+from kg.write.upload import validate_document
+
+router = APIRouter(tags=["validation"])
+
+JSON_REPORT = conneg.Format("json", "application/json", (), ("json",))
+REPORT_FORMATS = (JSON_REPORT, conneg.TURTLE, conneg.HTML)
+FORM = "application/x-www-form-urlencoded"
+SYNTAXES = [
+    ("text/turtle", "Turtle"),
+    ("application/trig", "TriG"),
+    ("application/n-triples", "N-Triples"),
+    ("application/n-quads", "N-Quads"),
+    ("application/ld+json", "JSON-LD"),
+    ("application/rdf+xml", "RDF/XML"),
+]
+
+
+@router.post(
+    "/validate",
+    summary="Validate an RDF document against the shapes, with the current graph (nothing is written)",
+    response_class=Response,
+    responses={
+        200: {"content": {f.media_type: {} for f in REPORT_FORMATS}, "description": "The SHACL report."},
+        400: {
+            "description": "The document does not parse (the problem says at which line and column), nests too "
+            "deeply, or declares XML entities."
+        },
+        413: {"description": "The document, or one of its literals, is over a limit, or needed too much memory."},
+        415: {"description": "The Content-Type is not an RDF syntax."},
+        503: {"description": "Validating the document took longer than the time limit, or waited too long."},
+    },
+)
+async def validate(request: Request, settings: SettingsDep) -> Response:
+    """The SHACL report of the body (Turtle, TriG, JSON-LD, N-Triples, N-Quads, RDF/XML by Content-Type)."""
+    media_type, _ = content_type(request.headers.get("content-type"))
+    requested = [v for k in conneg.FORMAT_PARAMETERS for v in request.query_params.getlist(k)]
+    if media_type == FORM:  # the HTML form: the document is a field, its syntax another
+        fields = dict(form_fields(await request.body()))
+        syntax = fields.get("syntax", "text/turtle")
+        if syntax not in RDF_MEDIA_TYPES:
+            raise UnsupportedMediaType(f"{syntax} is not an RDF syntax", supported=sorted(RDF_MEDIA_TYPES))
+        rdf, data = rdf_format(syntax), fields.get("data", "").encode("utf-8")
+        requested = requested or ["html"]
+    else:
+        rdf, data = rdf_format(media_type), await request.body()
+    fmt = conneg.choose(request.headers.get("accept"), REPORT_FORMATS, requested, "a validation report")
+    result = await run_in_threadpool(
+        validate_document,
+        settings.store,
+        data,
+        rdf,
+        settings.shapes_dir,
+        upload_limits(settings),
+        upload_bounds(settings),
+    )
+    if fmt is conneg.HTML:
+        return HTMLResponse(render_report(result, source_name=None))
+    if fmt is conneg.TURTLE:
+        return Response(result.to_turtle(), media_type=fmt.content_type)
+    return Response(result.to_json(), media_type="application/json")
+
+
+@router.get("/validate", response_class=HTMLResponse, include_in_schema=False)
+def validate_form() -> HTMLResponse:
+    """A form for people: paste a document, get the report as a page."""
+    return HTMLResponse(render("validate_form.html", syntaxes=SYNTAXES))

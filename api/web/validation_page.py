@@ -1,0 +1,49 @@
+"""A SHACL validation report for people (`kg.ingest.validate.ValidationResult`), the page POST /validate answers
+to a browser and `kg validate --format html` prints.
+
+The verdict first, then one table per severity (templates/validation_report.html): each result's focus node
+linked to its page, its value, its message and the rule it breaks, linked to that rule on /shapes.
+"""
+
+from __future__ import annotations
+
+from api.web.shapes_page import HELPERS, plural
+from api.web.templating import render
+from kg.docs.shapes import model
+from kg.ingest.report import ValidationIssue, ValidationResult
+
+REPORT_SECTIONS = {
+    "Violation": ("Violations", "violation", "violations"),
+    "Warning": ("Avertissements", "avertissement", "avertissements"),
+    "Info": ("Informations", "information", "informations"),
+}
+
+
+def verdict(result: ValidationResult) -> str:
+    """The verdict in one French sentence: "Conforme" or "Non conforme : N violations, M avertissements"."""
+    warnings = plural(len(result.warnings), "avertissement", "avertissements")
+    if result.conforms:
+        return "Conforme" + (f" ({warnings})" if result.warnings else "")
+    return f"Non conforme : {plural(len(result.violations), 'violation', 'violations')}, {warnings}"
+
+
+def sections_of(result: ValidationResult) -> list[tuple[str, tuple[str, str, str], list[ValidationIssue]]]:
+    """The issues by severity — violations, warnings, information, then any other — each with its section's
+    title and its words for one and for several."""
+    by_severity: dict[str, list[ValidationIssue]] = {}
+    for issue in result.issues:
+        by_severity.setdefault(issue.severity, []).append(issue)
+    order = [*model.SEVERITIES, *sorted(set(by_severity) - set(model.SEVERITIES))]
+    return [(s, REPORT_SECTIONS.get(s, (s, s, s)), by_severity[s]) for s in order if s in by_severity]
+
+
+def render_report(result: ValidationResult, *, source_name: str | None = None) -> str:
+    """The whole report page; `source_name` (a file name) goes into the heading and the title."""
+    return render(
+        "validation_report.html",
+        result=result,
+        verdict=verdict(result),
+        sections=sections_of(result),
+        source_name=source_name,
+        **HELPERS,
+    )
