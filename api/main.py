@@ -40,6 +40,7 @@ from kg.errors import StoreMissing
 from kg.ingest.shapes_required import load_shapes
 from kg.store.interface import Queryable
 from kg.store.pool import QueryPool, choose_in_memory
+from kg.store.remote import open_remote
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,15 @@ def _version() -> str:
         return version("territoires-industrie-kg")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         return "0+unknown"
+
+
+def open_store(settings: Settings) -> Queryable:
+    """The store the settings choose: the embedded Oxigraph pool, or a remote SPARQL 1.1 store."""
+    if settings.backend == "sparql":
+        store = open_remote(settings)
+        store.metadata()  # StoreMissing (503s that say so) when nothing is published there yet
+        return store
+    return open_pool(settings)
 
 
 def open_pool(settings: Settings) -> QueryPool:
@@ -70,12 +80,12 @@ def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own: QueryPool | None = None
+        own: Queryable | None = None
         if app.state.store is None:
             # serving for real: refuse to start when /validate and the writes would check nothing
             await run_in_threadpool(load_shapes, settings.shapes_dir)
             try:
-                own = await run_in_threadpool(open_pool, settings)
+                own = await run_in_threadpool(open_store, settings)
             except StoreMissing as e:  # serve 503s that say so, rather than not start at all
                 log.error("%s", e)
                 app.state.store_error = e

@@ -41,6 +41,8 @@ async def require_writer(request: Request, settings: SettingsDep) -> str:
     person as `mailto:`; without it the agent is the holder of the write token."""
     if settings.write_token is None:
         raise WriteForbidden("writes are disabled on this server (no KG_WRITE_TOKEN is configured)")
+    if settings.backend != "oxigraph":
+        raise WriteForbidden("writes to a remote SPARQL store are not supported yet: load with `kg build` instead")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("this write needs the header `Authorization: Bearer <token>`", token_sent=False)

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     sparql_engine: Literal["generic", "virtuoso"] = Field(
         default="generic", description="What the remote engine does differently (kg.store.engines)."
     )
+    sparql_refresh_seconds: float = Field(
+        default=5.0, gt=0, description="How often the server re-reads the remote store's dataset version (ETags)."
+    )
 
     @field_validator("store", "ontology_dir", "shapes_dir", "data_dir", mode="after")
     @classmethod

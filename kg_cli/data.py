@@ -52,6 +52,20 @@ def build(store: StoreOpt = None) -> None:
         f"version {report.version}, {report.warnings} SHACL warning(s), {report.seconds} s",
         highlight=False,
     )
+    if s.backend == "sparql":  # validated and built here as always, then published to the remote store
+        from kg.store.publish import publish_build
+        from kg.store.remote import open_remote
+
+        remote = open_remote(s)
+        try:
+            published = publish_build(remote, s.store)
+        finally:
+            remote.close()
+        err.print(
+            f"published to {s.sparql_query_url}: {len(published.graphs)} graph(s), {published.triples} triples, "
+            f"version {report.version}, {published.seconds:.1f} s",
+            highlight=False,
+        )
 
 
 class ReportFormat(StrEnum):

@@ -14,6 +14,8 @@ from kg.config import PROJECT_ROOT
 from kg.ingest.pipeline import BuildReport, Sources, build
 from kg.store import layout as kgstore
 
+pytest_plugins = ("tests.kg.store.virtuoso_fixtures",)  # a real Virtuoso, for the store and the API tests
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -99,6 +101,7 @@ SLOW_FILES = {
     "test_update.py",  # 29 tests, 42 s: checkpointed, validated writes, rebuilds
     "test_write_limits.py",  # 4 tests, 9 s: runaway updates stopped at the time limit
     "test_remote.py",  # 61 tests, 25-38 s: a real Virtuoso started, loaded and queried
+    "test_remote_backend.py",  # 7 tests, 24 s: the API and kg build over Virtuoso
 }
 SLOW_TESTS = {
     "test_each_broken_upload_is_reported_on_its_focus_node",  # 195 x 1.4 s: the fixtures uploaded to /validate

@@ -83,6 +83,7 @@ class SparqlStore(Queryable):
         merge_graph: str = MERGE_GRAPH,
         metadata_graph: str = METADATA_GRAPH,
         transport: httpx.BaseTransport | None = None,
+        metadata_ttl: float | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url
@@ -95,6 +96,10 @@ class SparqlStore(Queryable):
         self.metadata_graph = metadata_graph
         self._client = httpx.Client(auth=auth, follow_redirects=False, transport=transport)
         self._metadata: Metadata | None = None
+        self._metadata_read = 0.0
+        self.metadata_ttl = (
+            metadata_ttl  # re-read the version this often (another process publishes); None: on refresh()
+        )
 
     # --- the interface ------------------------------------------------------------------------------------
 
@@ -107,14 +112,17 @@ class SparqlStore(Queryable):
         return self.metadata().built_at
 
     def metadata(self) -> Metadata:
-        """The metadata graph as last read (read now if never read); `StoreMissing` if nothing is published."""
-        if self._metadata is None:
-            self._metadata = self._read_metadata()
+        """The metadata graph as last read (read again when older than `metadata_ttl`, so a build published by
+        `kg build` elsewhere is served within that bound); `StoreMissing` if nothing is published."""
+        stale = self.metadata_ttl is not None and time.monotonic() - self._metadata_read > self.metadata_ttl
+        if self._metadata is None or stale:
+            self.refresh()
+        assert self._metadata is not None
         return self._metadata
 
     def refresh(self) -> bool:
         previous = self._metadata
-        self._metadata = self._read_metadata()
+        self._metadata, self._metadata_read = self._read_metadata(), time.monotonic()
         return previous is None or previous.version != self._metadata.version
 
     def health(self) -> dict[str, Any]:
@@ -338,4 +346,5 @@ def open_remote(settings: Settings) -> SparqlStore:
         engine=profile(settings.sparql_engine),
         timeout=settings.query_timeout,
         max_rows=settings.max_rows,
+        metadata_ttl=settings.sparql_refresh_seconds,
     )

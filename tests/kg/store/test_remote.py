@@ -26,7 +26,7 @@ from kg.store.local import LocalStore
 from kg.store.publish import PublishReport
 from kg.store.remote import METADATA_GRAPH, SparqlStore
 from tests.kg.store import virtuoso as vt
-from tests.kg.store.conftest import remote_store
+from tests.kg.store.virtuoso_fixtures import remote_store
 
 ID = "https://w3id.org/territoires-industrie/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

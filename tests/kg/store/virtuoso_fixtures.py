@@ -1,4 +1,5 @@
-"""A real Virtuoso for the remote-store tests, started once per session with the bundled build published."""
+"""A real Virtuoso for the remote-store tests, started once per session with the bundled build published
+(a pytest plugin, registered in tests/conftest.py, so the store and API tests share one server)."""
 
 from __future__ import annotations
 
