@@ -6,6 +6,7 @@ them through these dependencies, which `app.dependency_overrides` can replace.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,6 +39,8 @@ async def get_store(request: Request) -> Queryable:
     if store is None:
         raise request.app.state.store_error or StoreMissing("the query pool is not running")
     current_client.set(request.client.host if request.client else None)
+    if store.stale():  # another process published a build: serve it before any ETag or 304 is worked out
+        await asyncio.to_thread(store.refresh)
     return store
 
 

@@ -102,6 +102,7 @@ SLOW_FILES = {
     "test_write_limits.py",  # 4 tests, 9 s: runaway updates stopped at the time limit
     "test_remote.py",  # 61 tests, 25-38 s: a real Virtuoso started, loaded and queried
     "test_remote_backend.py",  # 7 tests, 24 s: the API and kg build over Virtuoso
+    "test_replicas.py",  # 8 tests, 25 s: two kg serve replicas behind nginx
 }
 SLOW_TESTS = {
     "test_each_broken_upload_is_reported_on_its_focus_node",  # 195 x 1.4 s: the fixtures uploaded to /validate

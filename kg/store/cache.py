@@ -47,6 +47,9 @@ class RowCache(Queryable):
     async def run_async(self, req: QueryRequest) -> QueryAnswer:
         return await self.store.run_async(req)
 
+    def stale(self) -> bool:
+        return self.store.stale()
+
     def refresh(self) -> bool:
         return self.store.refresh()
 

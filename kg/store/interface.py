@@ -124,6 +124,10 @@ class Queryable(ABC):
         """`run` for an event loop."""
         return await asyncio.to_thread(self.run, req)
 
+    def stale(self) -> bool:
+        """Whether a newer version than the one served is there to be served (cheap: asked per request)."""
+        return False
+
     def refresh(self) -> bool:
         """Serve the newest version of the data (after a write); True if the version served changed."""
         return False
