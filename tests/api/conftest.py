@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ from kg.ingest.pipeline import BuildReport
 from kg.store.local import LocalStore
 from kg.store.pool import QueryPool
 from tests.conftest import copy_store
+from tests.processes import free_port, stop_process, wait_until_answering
 
 LIMITED_ENV = {
     "KG_QUERY_TIMEOUT": "2",
@@ -52,13 +51,6 @@ class Server:
         return self.url + "/sparql"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _start(store: Path, log: Path, extra_env: dict[str, str]) -> Server:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
@@ -68,27 +60,15 @@ def _start(store: Path, log: Path, extra_env: dict[str, str]) -> Server:
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(server.url + "/health", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
+    problem = wait_until_answering(process, server.url + "/health", 60)
+    if problem is None:
+        return server
     _stop(server)
-    pytest.fail(f"the server did not become healthy within 60 s:\n{log.read_text()}")
+    pytest.fail(f"the server {problem}:\n{log.read_text()}")
 
 
 def _stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=5)
+    stop_process(server.process, 15)
 
 
 WRITE_TOKEN = "token-for-the-write-tests"

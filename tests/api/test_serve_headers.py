@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from kg.config import PROJECT_ROOT
-from tests.api.conftest import free_port
+from tests.processes import free_port
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import signal
 import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +21,8 @@ import pytest
 
 from kg.config import PROJECT_ROOT
 from kg.ingest.pipeline import BuildReport
-from tests.api.conftest import Server, WritableServer, _start, free_port, start_writable, stop
+from tests.api.conftest import Server, WritableServer, _start, start_writable, stop
+from tests.processes import free_port, stop_process, wait_until_answering
 
 NGINX = Path(os.environ.get("KG_TEST_NGINX", "/usr/sbin/nginx"))
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx" / "kg-replicas.conf.template"
@@ -78,27 +77,16 @@ def start_nginx(directory: Path, primary: str, replicas: list[str]) -> Nginx:
     with (directory / "nginx.out").open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     running = Nginx(f"http://127.0.0.1:{port}", process, directory)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"nginx exited with {process.returncode}:\n{running.log()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(running.url + "/health?probe=false", timeout=2).status_code == 200:
-                return running
-        time.sleep(0.1)
+    problem = wait_until_answering(process, running.url + "/health?probe=false", 15)
+    if problem is None:
+        return running
     stop_nginx(running)
-    pytest.fail(f"nginx did not answer within 15 s:\n{running.log()}")
+    pytest.fail(f"nginx {problem}:\n{running.log()}")
 
 
 def stop_nginx(nginx: Nginx) -> None:
     """SIGTERM (fast shutdown) to the master; if it lingers, SIGKILL to the session it leads, workers included."""
-    nginx.process.terminate()
-    try:
-        nginx.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(nginx.process.pid, signal.SIGKILL)
-        nginx.process.wait(timeout=5)
+    stop_process(nginx.process, 10, group=True)
 
 
 @dataclass

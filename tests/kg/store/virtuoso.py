@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from tests.processes import free_port, stop_process
 
 VIRTUOSO = Path("/usr/bin/virtuoso-t")
 ISQL = Path("/usr/bin/isql-vt")
@@ -68,12 +69,6 @@ MaxQueryExecutionTime = {max_seconds}
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Virtuoso:
     """One running virtuoso-t."""
@@ -109,13 +104,8 @@ class Virtuoso:
         return out
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        if self.process is not None:
+            stop_process(self.process, 20)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
