@@ -30,7 +30,7 @@ from kg import queries
 from kg.errors import UnknownQuery, UsageError
 from kg.queries import CannedQuery, Param
 from kg.store.guard import check_request, inspect
-from kg.store.interface import QueryRequest, read_json_results
+from kg.store.interface import Queryable, QueryRequest, read_json_results
 
 DEFAULT_TAGS = ["queries"]
 
@@ -85,6 +85,10 @@ class QueryInfo(BaseModel):
     tags: list[str]
     parameters: list[ParameterInfo]
     links: QueryLinks
+    requires: list[str] = Field(description="What the engine must do as SPARQL 1.1 says (`#+ requires:`).")
+    unavailable: list[str] = Field(
+        description="Of those, what the store behind this server does otherwise: its answer may differ there."
+    )
 
 
 def tags_of(q: CannedQuery) -> list[str]:
@@ -95,8 +99,9 @@ def tags_of(q: CannedQuery) -> list[str]:
     return [str(t) for t in tags] if tags else list(DEFAULT_TAGS)
 
 
-def describe(q: CannedQuery, root: str = "") -> dict[str, Any]:
-    """The listing entry of one query; links are paths under the app's root path."""
+def describe(q: CannedQuery, root: str = "", lacks: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The listing entry of one query; links are paths under the app's root path; `lacks`, what the store
+    does otherwise than SPARQL 1.1 says."""
     path = f"{root}/queries/{q.name}"
     example = [(p.name, p.example) for p in q.params if p.required and p.example is not None]
     return {
@@ -118,6 +123,8 @@ def describe(q: CannedQuery, root: str = "") -> dict[str, Any]:
             for p in q.params
         ],
         "links": {"self": path, "example": f"{path}?{urlencode(example)}" if example else path},
+        "requires": list(q.requires),
+        "unavailable": [c for c in q.requires if c in lacks],
     }
 
 
@@ -260,7 +267,9 @@ def build_router() -> APIRouter:
     def list_queries(request: Request) -> list[QueryInfo]:
         """Each query with its title, description, default format, tags, declared parameters and links."""
         root = request.scope.get("root_path", "")
-        return [QueryInfo.model_validate(describe(q, root)) for q in canned]
+        store: Queryable | None = request.app.state.store
+        lacks = store.lacks if store is not None else frozenset()
+        return [QueryInfo.model_validate(describe(q, root, lacks)) for q in canned]
 
     for q in canned:
         available = offers(q)

@@ -134,6 +134,11 @@ class CannedQuery:
     def default_format(self) -> str:
         return str(self.header.get("format", "json"))
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """What the engine must do as SPARQL 1.1 says for this query to answer alike (kg.store.engines)."""
+        return tuple(str(c) for c in self.header.get("requires") or ())
+
     def bind(self, values: dict[str, str]) -> str:
         """The query text with the parameters joined as a VALUES block; `BadParameter` on any bad value."""
         known = {p.name: p for p in self.params}

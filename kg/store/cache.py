@@ -38,6 +38,10 @@ class RowCache(Queryable):
     def built_at(self) -> str | None:
         return self.store.built_at
 
+    @property
+    def lacks(self) -> frozenset[str]:
+        return self.store.lacks
+
     def run(self, req: QueryRequest) -> QueryAnswer:
         return self.store.run(req)
 

@@ -137,6 +137,11 @@ class Queryable(ABC):
         """When the version served was built (ISO 8601), if the store knows."""
         return None
 
+    @property
+    def lacks(self) -> frozenset[str]:
+        """The SPARQL capabilities (kg.store.engines.CAPABILITIES) this store does otherwise than specified."""
+        return frozenset()
+
     def health(self) -> dict[str, Any]:
         """What `/health` reports about the store beyond its version (workers, queue…)."""
         return {"version": self.version}

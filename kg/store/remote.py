@@ -111,6 +111,10 @@ class SparqlStore(Queryable):
     def built_at(self) -> str | None:
         return self.metadata().built_at
 
+    @property
+    def lacks(self) -> frozenset[str]:
+        return self.engine.lacks
+
     def metadata(self) -> Metadata:
         """The metadata graph as last read (read again when older than `metadata_ttl`, so a build published by
         `kg build` elsewhere is served within that bound); `StoreMissing` if nothing is published."""

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from api.main import create_app
 from kg.config import Settings
 from kg.ingest.pipeline import BuildReport
+from kg.store.engines import VIRTUOSO
 from kg.store.publish import PublishReport
 from kg.store.remote import SparqlStore
 from kg_cli.main import app as cli
@@ -62,6 +63,16 @@ def test_a_canned_query_answers_as_on_the_embedded_store(remote: TestClient, cli
         r = remote.get(path)
         assert r.status_code == 200, r.text
         assert r.json() and sorted(map(repr, r.json())) == sorted(map(repr, client.get(path).json())), path
+
+
+def test_the_listing_says_which_queries_virtuoso_answers_otherwise(remote: TestClient) -> None:
+    listed = {q["name"]: q for q in remote.get("/queries").json()}
+    assert listed["search"]["unavailable"] == ["accent-folding", "language-literal-aggregates"]
+    assert listed["territories"]["unavailable"] == ["aggregate-errors"]
+    assert listed["statistics"]["requires"] == listed["statistics"]["unavailable"] == []
+    assert {n for n, q in listed.items() if q["unavailable"]} == {
+        n for n, q in listed.items() if set(q["requires"]) & VIRTUOSO.lacks
+    }
 
 
 def test_health_says_which_backend(remote: TestClient) -> None:
