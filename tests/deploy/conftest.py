@@ -112,7 +112,7 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(built_store: tuple[Path, BuildReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     if not NGINX.exists():
-        pytest.skip(f"{NGINX} is missing: install Debian's nginx-light (`.ci/run` does)")
+        pytest.fail(f"{NGINX} is missing: install Debian's nginx-light (`.ci/run` does)")  # never a silent skip
     root = tmp_path_factory.mktemp("replicas")
     env = {"KG_CACHE_MAX_AGE": str(MAX_AGE), "KG_QUERY_TIMEOUT": "20"}
     with contextlib.ExitStack() as stack:

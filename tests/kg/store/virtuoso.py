@@ -1,8 +1,8 @@
 """A scratch Virtuoso for the remote-store tests: Debian's virtuoso-t on free loopback ports, its own database
 directory and virtuoso.ini, a random dba password, stopped and removed afterwards.
 
-Not a test module: `tests/kg/store/conftest.py` starts one per session. Tests that need it are skipped, with
-the reason, only when /usr/bin/virtuoso-t is absent (`.ci/run` installs virtuoso-opensource-7-bin).
+Not a test module: `tests/kg/store/virtuoso_fixtures.py` starts one per session. Tests that need it fail,
+saying so, when /usr/bin/virtuoso-t is absent (`.ci/run` installs virtuoso-opensource-7-bin): never a skip.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ TIMINGS: dict[str, float] = {}
 
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[vt.Virtuoso]:
-    """virtuoso-t on free loopback ports, with a scratch database; skipped only when it is not installed."""
+    """virtuoso-t on free loopback ports, with a scratch database; a failure, not a skip, when it is not installed."""
     if not vt.VIRTUOSO.exists() or not vt.ISQL.exists():
-        pytest.skip(vt.MISSING)
+        pytest.fail(vt.MISSING)  # never a silent skip: .ci/run installs it
     server = vt.start(tmp_path_factory.mktemp("virtuoso") / "db")
     TIMINGS["virtuoso start"] = server.started_in
     try:
