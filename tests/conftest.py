@@ -103,10 +103,12 @@ SLOW_FILES = {
     "test_remote.py",  # 61 tests, 25-38 s: a real Virtuoso started, loaded and queried
     "test_remote_backend.py",  # 7 tests, 24 s: the API and kg build over Virtuoso
     "test_replicas.py",  # 8 tests, 25 s: two kg serve replicas behind nginx
+    "test_remote_writes.py",  # 4 tests, 14 s: its own Virtuoso, steward writes through the API
 }
 SLOW_TESTS = {
     "test_each_broken_upload_is_reported_on_its_focus_node",  # 195 x 1.4 s: the fixtures uploaded to /validate
     "test_focused_validation_reports_what_full_validation_reports_on_the_focus",  # 195 x 0.24 s: focused
+    "test_the_neighbourhood_validates_as_the_whole_graph",  # 195 x 0.3 s: neighbourhoods validated
     "test_other_syntaxes_by_content_type",  # 6 s
     "test_the_api_and_the_cli_build_the_same_network_even_in_pages",  # 26 s
     "test_routers_network.py::test_answers_carry_an_etag_and_revalidate",  # 5 s

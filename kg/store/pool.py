@@ -165,6 +165,7 @@ class QueryPool(Queryable):
             "workers_restarting": state.restarting,
             "queue_length": state.queued,
             "workers_started": state.started,
+            "workers_replayed_writes": self._keeper.replayed,
             "pool_whole": state.whole,
             "queries_quarantined": state.quarantined,
         }

@@ -16,7 +16,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for_ready
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.errors import KGError
+from kg.store import delta
 from kg.store import layout as kgstore
 from kg.store.local import execute
 
@@ -44,12 +47,31 @@ def worker_main(conn: Connection, store_path: str, in_memory: bool, max_rows: in
             return
         if req is None:
             return
+        if isinstance(req, tuple):  # ("replay", build directory, parent version): a write's change (kg.store.delta)
+            if not _replay(conn, db, Path(req[1]), req[2]):
+                return  # half-applied, perhaps: this copy must not answer again
+            continue
         try:
             conn.send(("ok", execute(db, req, max_rows)))
         except KGError as e:
             conn.send(("error", type(e).__name__, str(e)))
         except Exception as e:  # an engine error the client did not cause
             conn.send(("error", "internal", f"{type(e).__name__}: {e}"))
+
+
+def _replay(conn: Connection, db: ox.Store, build: Path, parent: str) -> bool:
+    """Bring the in-memory copy to `build` by replaying the write that made it from `parent`."""
+    try:
+        steps = delta.read(build, parent)
+        if steps is None:
+            conn.send(("failed", f"{build.name} was not made from version {parent} by a write"))
+            return False
+        delta.replay(db, steps)
+    except Exception as e:
+        conn.send(("failed", f"{type(e).__name__}: {e}"))
+        return False
+    conn.send(("replayed", len(db)))
+    return True
 
 
 class Worker:
@@ -99,6 +121,17 @@ class Worker:
         except KGError:
             self.kill()
             raise
+
+    def replay(self, build: Path, parent: str, timeout: float) -> bool:
+        """Have this in-memory worker (idle, held by the caller) replay the write that made `build` from
+        version `parent`; False if it could not (it then exits, and must be retired)."""
+        try:
+            self.conn.send(("replay", str(build), parent))
+            if not self.conn.poll(timeout):
+                return False
+            return bool(self.conn.recv()[0] == "replayed")
+        except (OSError, EOFError):
+            return False
 
     def kill(self) -> None:
         """Kill, reap and close at once (for the keeper and `close`, never on a request's path)."""

@@ -19,9 +19,11 @@ import rdflib
 
 from kg.errors import ValidationFailed
 from kg.ingest import inference
+from kg.ingest.neighbourhood import StoreSource
 from kg.ingest.report import ValidationResult
 from kg.ingest.validate import validate_change
 from kg.sources.namespaces import RDF, RDFS, TI, TID, XSD
+from kg.store import delta
 from kg.store import layout as kgstore
 from kg.write import journal
 from kg.write.journal import GraphDiff
@@ -92,21 +94,23 @@ def transact(
             if not diffs:  # nothing to record, validate or publish: the store and its version stay as they are
                 del db
                 return _unchanged(operation, graph, info.version, started)
-            _apply(db, diffs)
-            entailed = _entail(db, diffs)
+            steps: list[dict[str, GraphDiff]] = []  # what is applied, in order: recorded for the workers
+            grown = _step(db, steps, diffs)
+            entailed = inference.write_diff(db, diffs)  # graph:inferred as a new build would derive it
+            grown += _step(db, steps, {inference.INFERRED_GRAPH: entailed})
             result = _validate(db, ctx.shapes, {**diffs, inference.INFERRED_GRAPH: entailed})
             if not result.conforms:
                 raise ValidationFailed(result.to_text(), len(result.violations), result)
             now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             version = hashlib.sha256(f"{info.version} {now} {uuid.uuid4()}".encode()).hexdigest()[:16]
-            record, log_diff = _record(ctx.agent, operation, diffs, version)
-            _apply(db, {WRITE_LOG_GRAPH: log_diff})
-            _entail(db, {WRITE_LOG_GRAPH: log_diff})
+            record, log_diff = prov_record(ctx.agent, operation, diffs, version)
+            grown += _step(db, steps, {WRITE_LOG_GRAPH: log_diff})
+            grown += _step(db, steps, {inference.INFERRED_GRAPH: inference.write_diff(db, steps[-1])})
             db.flush()
             new_info = replace(
                 info,
                 version=version,
-                triples=kgstore.count_merged_triples(db),
+                triples=info.triples + grown,
                 graphs=sum(1 for _ in db.named_graphs()),
                 updated_at=now,
                 writes=info.writes + 1,
@@ -116,6 +120,7 @@ def transact(
             db.backup(str(build_dir / kgstore.DB_DIR))
             del db
             new_info.write(build_dir)
+            delta.record(build_dir, info.version, steps)
             if ctx.data_dir is not None:
                 journal.stage(build_dir, ctx.data_dir, {**diffs, WRITE_LOG_GRAPH: log_diff})
             kgstore.publish(ctx.store, build_dir)
@@ -155,29 +160,10 @@ def _unchanged(operation: str, graph: str | None, version: str, started: float) 
     )
 
 
-def _apply(db: ox.Store, diffs: dict[str, GraphDiff]) -> None:
-    """Apply diffs to the named graphs and keep the default graph equal to their merge."""
-    for g, diff in diffs.items():
-        name = ox.NamedNode(g)
-        for t in diff.removed:
-            db.remove(ox.Quad(t.subject, t.predicate, t.object, name))
-        db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in diff.added)
-    for diff in diffs.values():
-        db.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in diff.added)
-        for t in diff.removed:
-            still = any(
-                isinstance(q.graph_name, ox.NamedNode) for q in db.quads_for_pattern(t.subject, t.predicate, t.object)
-            )
-            if not still:
-                db.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-
-
-def _entail(db: ox.Store, diffs: dict[str, GraphDiff]) -> GraphDiff:
-    """Keep graph:inferred equal to what a new build would derive, after `diffs` were applied; the data
-    files never hold it (the build derives it again)."""
-    entailed = inference.write_diff(db, diffs)
-    _apply(db, {inference.INFERRED_GRAPH: entailed})
-    return entailed
+def _step(db: ox.Store, steps: list[dict[str, GraphDiff]], diffs: dict[str, GraphDiff]) -> int:
+    """Apply one step of the write (kg.store.delta) and keep it for the record; how many triples the merge gained."""
+    steps.append(diffs)
+    return delta.apply(db, diffs)
 
 
 def _validate(db: ox.Store, shapes: rdflib.Graph, diffs: dict[str, GraphDiff]) -> ValidationResult:
@@ -190,11 +176,10 @@ def _validate(db: ox.Store, shapes: rdflib.Graph, diffs: dict[str, GraphDiff]) -
         for q in db.quads_for_pattern(None, None, s, ox.DefaultGraph())
         if isinstance(q.subject, ox.NamedNode)
     }
-    merged = list(db.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    return validate_change(merged, changed, shapes, neighbours)
+    return validate_change(StoreSource(db), changed, shapes, neighbours)
 
 
-def _record(agent: str, operation: str, diffs: dict[str, GraphDiff], version: str) -> tuple[str, GraphDiff]:
+def prov_record(agent: str, operation: str, diffs: dict[str, GraphDiff], version: str) -> tuple[str, GraphDiff]:
     """The PROV record of one write, as the triples to add to the write log."""
     node = ox.NamedNode(f"{TID}write/{uuid.uuid4()}")
     now = ox.Literal(

@@ -494,3 +494,31 @@ def test_a_write_that_changes_nothing_is_200_and_publishes_nothing(w: httpx.Clie
     assert _version(w) == version
     assert _log_size(w) == log
     assert w.get("/health").json()["workers_started"] == started  # no refresh: the same workers serve
+
+
+def test_the_in_memory_workers_replay_a_write_instead_of_reloading(writable: WritableServer, w: httpx.Client) -> None:
+    """After a write the workers serve the new version at once, from their own copies brought up to date
+    (kg.store.delta): no worker is started, and what they answer is what the new build on disk holds."""
+    health = w.get("/health").json()
+    assert health["in_memory"] is True
+    started, replayed = health["workers_started"], health["workers_replayed_writes"]
+    graph = f"{TID}source/steward-replayed"
+    r = w.put(_graph_url(graph), content=_doc(graph, "Document rejoué"), headers={**TURTLE, **AUTH})
+    assert r.status_code == 201, r.text
+    health = w.get("/health").json()
+    assert health["version"] == r.json()["version"]
+    assert health["workers_started"] == started
+    assert health["workers_replayed_writes"] == replayed + health["workers"]
+    disk = kgstore.open_read_only(writable.store)
+    every = (  # the size of every graph, the default one (the merge) included, and the new graph whole
+        "SELECT ?g ?n ?s ?p ?o WHERE { { SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION "
+        f"{{ GRAPH ?g {{ ?s ?p ?o }} }} }} GROUP BY ?g }} UNION {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} }}"
+    )
+    tsv = disk.query(every).serialize(format=ox.QueryResultsFormat.TSV)  # type: ignore[union-attr]
+    on_disk = {tuple(line.split("\t")) for line in tsv.decode("utf-8").splitlines()[1:]}
+    assert health["triples"] == sum(1 for _ in disk.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    for _ in range(health["workers"] * 2):  # every worker in turn (each answers one query at a time)
+        r = w.post("/sparql", data={"query": every}, headers={"Accept": "text/tab-separated-values"})
+        assert r.status_code == 200, r.text
+        rows = {tuple(line.split("\t")) for line in r.text.splitlines()[1:]}
+        assert rows == on_disk
