@@ -17,6 +17,7 @@ from api.service_description import service_description, void_description
 from api.stats import DatasetStats
 from api.web.service_page import service_page, void_page
 from kg.config import Settings
+from kg.docs.release import FORMATS
 
 RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 
@@ -48,12 +49,15 @@ def describe_service(
 def describe_dataset(
     request: Request, stats: DatasetStats, settings: Settings, accept: str | None, requested: Sequence[str]
 ) -> Response:
-    """The VoID description of the dataset (/.well-known/void)."""
+    """The VoID description of the dataset (/.well-known/void), with the dumps of its version (/download)."""
     endpoint, void_url = str(request.url_for("sparql")), str(request.url_for("void"))
+    dumps = [str(request.url_for("download_file", version=stats.version, file=f.file_name)) for f in FORMATS]
+    catalog = str(request.url_for("catalog"))
     fmt = conneg.choose(accept, conneg.DESCRIPTIONS, requested, what="the VoID description")
     tag = caching.etag(stats.version, "void", fmt.key, endpoint)
     if (cached := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return cached
     if fmt is conneg.HTML:
-        return _answer(fmt, tag, settings, void_page(endpoint, void_url, stats))
-    return _answer(fmt, tag, settings, _serialize(void_description(endpoint, void_url, stats), fmt))
+        return _answer(fmt, tag, settings, void_page(endpoint, void_url, stats, dumps, catalog))
+    graph = void_description(endpoint, void_url, stats, dumps, catalog)
+    return _answer(fmt, tag, settings, _serialize(graph, fmt))

@@ -9,6 +9,7 @@ shutdown; tests pass their own pool.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -18,12 +19,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from api import errors
+from api import errors, writes
 from api.caching import GZIP_MINIMUM_SIZE
+from api.head import HeadAsGet
 from api.limits import RequestLimits
 from api.methods import OptionsAllow
 from api.routers import (
+    catalog,
     docs,
+    download,
     graphs,
     meta,
     network,
@@ -84,6 +88,7 @@ def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
         if app.state.store is None:
             # serving for real: refuse to start when /validate and the writes would check nothing
             await run_in_threadpool(load_shapes, settings.shapes_dir)
+            threading.Thread(target=writes.warm_up, args=(settings,), daemon=True, name="kg-warm-up").start()
             try:
                 own = await run_in_threadpool(open_store, settings)
             except StoreMissing as e:  # serve 503s that say so, rather than not start at all
@@ -115,6 +120,8 @@ def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(meta.router)
+    app.include_router(download.router)
+    app.include_router(catalog.router)
     app.include_router(queries.build_router())
     app.include_router(network.router)
     app.include_router(home.router)
@@ -138,6 +145,7 @@ def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
         max_headers=settings.max_header_bytes,
     )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
+    app.add_middleware(HeadAsGet)  # outside GZip: HEAD carries the Content-Encoding and Content-Length of GET's body
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

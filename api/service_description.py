@@ -1,13 +1,15 @@
 """The endpoint's self-descriptions as RDF: the SPARQL 1.1 Service Description and the VoID description.
 
 Both are built with rdflib from the dataset statistics, the settings and the URLs the client used, so the
-endpoint IRI is the one it can reach. The dataset is `<…/.well-known/void#dataset>` in both: the service
-description's default dataset and the VoID description's primary topic.
+endpoint and the dumps are where it can reach them. The dataset has one IRI whatever the host, under the
+project's namespace (`kg.docs.catalog.DATASET`, as in the DCAT-AP record of /catalog): the service
+description's default dataset and the VoID description's primary topic; each named graph's subset too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
@@ -15,34 +17,18 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from api.conneg import GRAPHS, RESULTS
 from api.stats import DatasetStats, GraphStats
 from kg.config import Settings
+from kg.docs.catalog import CC_BY, DATASET, DESCRIPTION, EXAMPLE_RESOURCE, PROGRAMME, TITLE, add_creator, timestamp
+from kg.docs.release import FORMATS
 from kg.sources.namespaces import BASE, PREFIXES, TI, TID
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
-CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 TRUNCATED_HEADER = "SPARQL-Results-Truncated"
 MAX_ROWS_HEADER = "SPARQL-Max-Rows"
-TITLE = {
-    "fr": "Graphe de connaissances ouvert des Territoires d'industrie",
-    "en": "Open knowledge graph of the Territoires d'industrie programme",
-}
-DESCRIPTION = {
-    "fr": "Le programme français Territoires d'industrie (2018 →, phase 2 2023-2027) : territoires labellisés, "
-    "collectivités, acteurs, dispositifs, plans nationaux et flux de financement, chaque fait tiré d'un document "
-    "source et rangé dans le graphe nommé de ce document, avec la géographie officielle d'Etalab.",
-    "en": "France's Territoires d'industrie programme (2018 →, phase 2 2023-2027): labelled territories, local "
-    "authorities, actors, support schemes, national plans and funding flows, every fact drawn from a source "
-    "document and kept in that document's named graph, with Etalab's official geography.",
-}
 UNION = {
     "fr": "Le graphe par défaut est l'union de tous les graphes nommés ; GRAPH atteint chaque document source.",
     "en": "The default graph is the union of all named graphs; GRAPH reaches each source document.",
 }
-
-
-def dataset_node(void_url: str) -> URIRef:
-    """The IRI of the served dataset, in the VoID description's own document."""
-    return URIRef(f"{void_url}#dataset")
 
 
 def _new_graph() -> Graph:
@@ -78,13 +64,8 @@ def _statistics(g: Graph, node: URIRef, stats: DatasetStats, endpoint: str) -> N
     _count(g, node, VOID.distinctSubjects, stats.distinct_subjects)
     _count(g, node, VOID.distinctObjects, stats.distinct_objects)
     g.add((node, OWL.versionInfo, Literal(stats.version)))
-    g.add((node, DCTERMS.modified, _timestamp(stats.built_at)))
-
-
-def _timestamp(value: str) -> Literal:
-    """The build time as xsd:dateTime (the manifest writes the zone as +0000)."""
-    fixed = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", value)
-    return Literal(fixed, datatype=XSD.dateTime)
+    if stats.built_at:
+        g.add((node, DCTERMS.modified, timestamp(stats.built_at)))
 
 
 def limits_text(settings: Settings) -> str:
@@ -121,7 +102,7 @@ def service_description(endpoint: str, void_url: str, stats: DatasetStats, setti
     g.add((service, SD.defaultEntailmentRegime, ENTAILMENT_SIMPLE))
     g.add((service, RDFS.seeAlso, URIRef(void_url)))
 
-    dataset = dataset_node(void_url)
+    dataset = DATASET
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
     _statistics(g, dataset, stats, endpoint)
@@ -143,27 +124,39 @@ def service_description(endpoint: str, void_url: str, stats: DatasetStats, setti
     return g
 
 
-def subset_node(void_url: str, graph: GraphStats) -> URIRef:
-    """A stable IRI for the subset of one named graph, in the VoID document."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", graph.name.removeprefix(BASE)).strip("-") or "graph"
-    return URIRef(f"{void_url}#{slug}")
+def subset_node(graph: GraphStats) -> URIRef:
+    """The IRI of the subset of one named graph, under the dataset's (`…/id/dataset/source-001`): the same on
+    every host."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", graph.name.removeprefix(str(TID)).removeprefix(BASE)).strip("-") or "graph"
+    return URIRef(f"{DATASET}/{slug}")
 
 
-def void_description(endpoint: str, void_url: str, stats: DatasetStats) -> Graph:
-    """The VoID description: the dataset, its licences and sources, one subset per named graph."""
+def void_description(
+    endpoint: str, void_url: str, stats: DatasetStats, dumps: Sequence[str] = (), catalog: str | None = None
+) -> Graph:
+    """The VoID description: the dataset, its licences, creator, sources and dumps, one subset per named graph.
+
+    `dumps` are the URLs of the current version's dump files (`void:dataDump`), `catalog` the DCAT-AP record's."""
     g = _new_graph()
-    document, dataset = URIRef(void_url), dataset_node(void_url)
+    document, dataset = URIRef(void_url), DATASET
     g.add((document, RDF.type, VOID.DatasetDescription))
     _texts(g, document, DCTERMS.title, {"fr": "Description VoID du graphe", "en": "VoID description of the graph"})
     g.add((document, FOAF.primaryTopic, dataset))
     _statistics(g, dataset, stats, endpoint)
     _texts(g, dataset, RDFS.comment, UNION)
+    add_creator(g, dataset)
     g.add((dataset, VOID.uriSpace, Literal(str(TID))))
     g.add((dataset, VOID.vocabulary, URIRef(str(TI))))
-    g.add((dataset, VOID.rootResource, TID["programme/territoires-d-industrie"]))
-    g.add((dataset, VOID.exampleResource, TID["territory/ardeche-drome-nord"]))
+    g.add((dataset, VOID.rootResource, PROGRAMME))
+    g.add((dataset, VOID.exampleResource, EXAMPLE_RESOURCE))
+    for url in dumps:
+        g.add((dataset, VOID.dataDump, URIRef(url)))
+    for fmt in FORMATS:
+        g.add((dataset, VOID.feature, URIRef(fmt.w3c)))
+    if catalog:
+        g.add((dataset, RDFS.seeAlso, URIRef(catalog)))
     for graph in stats.graphs:
-        subset = subset_node(void_url, graph)
+        subset = subset_node(graph)
         name = URIRef(graph.name)
         g.add((dataset, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))

@@ -18,17 +18,21 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api import caching
-from api.deps import SettingsDep
+from api.deps import SettingsDep, StoreDep
 from api.errors import Unauthorized, UnsupportedMediaType
 from api.protocol import content_type
 from kg.config import Settings
 from kg.errors import UsageError, WriteForbidden
+from kg.ingest.neighbourhood import reach_of
 from kg.ingest.validate import load_graph_dir
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import UPLOAD_FORMATS, format_for_media_type
 from kg.sources.rdf_limits import UploadLimits
 from kg.store.interface import Queryable
+from kg.store.remote import SparqlStore
 from kg.write import update as kgwrite
+from kg.write import upload
+from kg.write.remote import RemoteWriteContext
 from kg.write.upload import Bounds, read_upload
 
 TOKEN_AGENT = str(TID["agent/write-token-holder"])
@@ -41,8 +45,6 @@ async def require_writer(request: Request, settings: SettingsDep) -> str:
     person as `mailto:`; without it the agent is the holder of the write token."""
     if settings.write_token is None:
         raise WriteForbidden("writes are disabled on this server (no KG_WRITE_TOKEN is configured)")
-    if settings.backend != "oxigraph":
-        raise WriteForbidden("writes to a remote SPARQL store are not supported yet: load with `kg build` instead")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("this write needs the header `Authorization: Bearer <token>`", token_sent=False)
@@ -85,8 +87,17 @@ def shapes(settings: SettingsDep) -> rdflib.Graph:
 ShapesDep = Annotated[rdflib.Graph, Depends(shapes)]
 
 
-def write_context(settings: SettingsDep, writer: WriterDep, shapes: ShapesDep) -> kgwrite.WriteContext:
-    """The context of one authenticated write."""
+def warm_up(settings: Settings) -> None:
+    """Work out what the shapes reach (kg.ingest.neighbourhood: about a second) before the first write or
+    /validate needs it, rather than during it."""
+    reach_of(shapes(settings))
+    upload.warm_up(settings.shapes_dir)
+
+
+def write_context(settings: SettingsDep, writer: WriterDep, shapes: ShapesDep, store: StoreDep) -> kgwrite.Context:
+    """The context of one authenticated write: the built store here, or the remote store served."""
+    if isinstance(store, SparqlStore):
+        return RemoteWriteContext(store=store, shapes=shapes, agent=writer, lock_timeout=settings.write_lock_timeout)
     return kgwrite.WriteContext(
         store=settings.store,
         shapes=shapes,
@@ -100,7 +111,7 @@ def write_context(settings: SettingsDep, writer: WriterDep, shapes: ShapesDep) -
     )
 
 
-WriteContextDep = Annotated[kgwrite.WriteContext, Depends(write_context)]
+WriteContextDep = Annotated[kgwrite.Context, Depends(write_context)]
 
 
 def upload_limits(settings: Settings) -> UploadLimits:

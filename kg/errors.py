@@ -144,6 +144,21 @@ class StoreTimeout(QueryTimeout):
     """The remote SPARQL store did not answer within the query time limit (the client's or the engine's own)."""
 
 
+class WriteFailed(StoreFailed):
+    """A write to the remote store failed half-way; what it had changed was put back (`restored`), or, where
+    putting it back failed too, `unrestored` says which graph differs from its state before, and how."""
+
+    def __init__(self, message: str, restored: tuple[str, ...] = (), unrestored: tuple[str, ...] = ()) -> None:
+        self.restored = restored
+        self.unrestored = unrestored
+        state = "nothing had been changed"
+        if restored or unrestored:
+            state = f"put back as it was: {', '.join(restored) or 'nothing'}"
+        if unrestored:
+            state += f"; NOT put back (the store differs from before): {'; '.join(unrestored)}"
+        super().__init__(f"{message}; the write is not done, {state}")
+
+
 class PublishFailed(StoreFailed):
     """Publishing a build to the remote store stopped half-way; `written` names the graphs already replaced
     (the store holds them in their new state and the others in their old one, the metadata graph unchanged)."""

@@ -1,17 +1,18 @@
-"""The commands that make and change the data: build, validate, load, unload, import-geo, export."""
+"""The commands that make and change the data: build, validate, load, unload, import-geo, export, release."""
 
 from __future__ import annotations
 
 import getpass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO, cast
 from urllib.parse import quote
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from kg.config import Settings
+from kg.docs import release as kgrelease
 from kg.errors import UsageError
 from kg.ingest import pipeline as kgbuild
 from kg.ingest.shapes_required import load_shapes
@@ -20,7 +21,10 @@ from kg.sources.namespaces import TID
 from kg.sources.rdf_io import parse_file, parse_files, rdf_files, to_rdflib_graph
 from kg.store import export as kgexport
 from kg.store import layout as kgstore
+from kg.store.local import LocalStore
+from kg.store.remote import open_remote
 from kg.write import update as kgwrite
+from kg.write.remote import RemoteWriteContext
 from kg.write.upload import current_graph
 from kg_cli.common import EXIT_NONCONFORMING, OutputOpt, StoreOpt, err, output_to, settings
 
@@ -125,8 +129,11 @@ def validate(
     raise typer.Exit(0 if result.conforms else EXIT_NONCONFORMING)
 
 
-def _write_context(s: Settings, agent: str | None) -> kgwrite.WriteContext:
+def _write_context(s: Settings, agent: str | None) -> kgwrite.Context:
+    """The built store here, or the remote store (`KG_BACKEND=sparql`): the same write either way."""
     who = agent or f"{TID}agent/local-user/{quote(getpass.getuser(), safe='')}"
+    if s.backend == "sparql":
+        return RemoteWriteContext(open_remote(s), load_shapes(s.shapes_dir), who, s.write_lock_timeout)
     return kgwrite.WriteContext(
         store=s.store,
         shapes=load_shapes(s.shapes_dir),
@@ -186,7 +193,9 @@ def export(
     output: OutputOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Export the whole dataset; TriG, N-Quads and JSON-LD keep the named graphs, the others give the union."""
+    """Export the whole dataset; TriG, N-Quads and JSON-LD keep the named graphs, the others give the union.
+
+    An output file whose name ends in .gz is gzip-compressed."""
     s = settings(store)
     if fmt not in kgexport.EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r} (use one of {', '.join(kgexport.EXPORT_FORMATS)})")
@@ -194,7 +203,29 @@ def export(
     if not kgexport.keeps_graphs(fmt):
         err.print(f"note: {fmt} cannot hold named graphs; exporting the union of all graphs")
     with output_to(output) as fh:
-        kgexport.export(db, fmt, fh)
+        if kgexport.wants_gzip(output):
+            with kgexport.gzip_writer(fh) as gz:
+                kgexport.export(db, fmt, cast(BinaryIO, gz))
+        else:
+            kgexport.export(db, fmt, fh)
+
+
+def release(
+    folder: Annotated[Path, typer.Argument(help="Folder to write the release into (created if missing).")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the whole dataset for a data portal: N-Quads and TriG dumps (gzip, every named graph), a .sha256
+    beside each, SHA256SUMS (for `sha256sum -c`) and dumps.json — the files GET /download serves."""
+    s = settings(store)
+    build = kgstore.resolve(s.store)
+    info = kgstore.BuildInfo.read(build)
+    local = LocalStore(kgstore.open_read_only(s.store), version=info.version)
+    made = kgrelease.write_release(local, folder, built_at=info.built_at)
+    for f in made.files:
+        line = f"wrote {folder / f.name}: {f.size} bytes, {f.quads} quads, sha256 {f.sha256}"
+        err.print(line, highlight=False, soft_wrap=True)  # one line each, whatever the terminal's width
+    line = f"wrote {folder / kgrelease.CHECKSUMS} (version {made.version}, {made.graphs} named graphs)"
+    err.print(line, highlight=False, soft_wrap=True)
 
 
 def import_geo(

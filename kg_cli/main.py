@@ -1,7 +1,7 @@
 """The `kg` command: a thin layer over the `kg` functions, mapping typed errors to exit codes.
 
 Exit codes: 0 success (or data conforms), 1 data does not conform, 2 usage, parse or query error.
-The commands live in `kg_cli.data` (build, validate, load, unload, export, import-geo), `kg_cli.ask` (query,
+The commands live in `kg_cli.data` (build, validate, load, unload, export, release, import-geo), `kg_cli.ask` (query,
 queries, shapes, stats, describe, network) and `kg_cli.serve`; they raise `KGError`s, and `_command` turns
 each into its exit code here, once.
 """
@@ -65,6 +65,7 @@ _command(ask.query)
 _command(ask.list_queries, "queries")
 _command(ask.shapes, "shapes")
 _command(data.export)
+_command(data.release)
 _command(ask.stats)
 _command(ask.describe)
 _command(data.import_geo, "import-geo")

@@ -4,11 +4,15 @@ The same `kg.network` functions as `kg network`, run on the store interface (thr
 the time limit holds). Their rows are kept per dataset version (kg.store.cache): the network is small, its queries are the
 expensive part, and the answer can only change when `kg build` publishes a new store. Bad inputs are the
 `UsageError`s `kg.network` raises — one set of checks and messages for the CLI and the API — hence 400.
+Resources are named as on `/resource`: an IRI or a prefixed name (`actor:bpifrance`), read by the same
+`kg.docs.describe.parse_iri`. A network is a file to open in Gephi or Cytoscape: it comes as an attachment
+with a file name that says what it holds (`network-actors.graphml`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -21,6 +25,7 @@ from api.errors import PROBLEM_SCHEMA
 from kg import network as kgnetwork
 from kg import network_export
 from kg.config import Settings
+from kg.docs.describe import parse_iri
 from kg.errors import BadParameter
 from kg.sources.namespaces import BASE
 from kg.store.interface import Queryable
@@ -33,6 +38,8 @@ OFFERS: tuple[conneg.Format, ...] = tuple(
 )
 """The export formats by Accept; node-link JSON is the default."""
 EXAMPLE_TERRITORY = BASE + "id/territory/ardeche-drome-nord"
+_NAMED = "an IRI, or a prefixed name such as `{}` (the prefixes of `/resource`)"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 FormatQuery = Annotated[
@@ -64,6 +71,18 @@ def network_format(requested: str | None, accept: str | None) -> str:
     return conneg.choose(accept, OFFERS, what="a network").key
 
 
+def resource(value: str | None, name: str) -> str | None:
+    """An IRI from what the parameter holds, as `/resource` reads it; None (no filter) for nothing at all."""
+    return None if value is None or value == "" else parse_iri(value, name)
+
+
+def file_name(*parts: object, fmt: str) -> str:
+    """A download's file name from what it holds: `network-full-territory-ardeche-drome-nord.gexf`."""
+    words = [str(p).removeprefix(BASE + "id/").removeprefix(BASE) for p in parts if p is not None]
+    stem = _UNSAFE.sub("-", "-".join(words)).strip("-.") or "network"
+    return f"{stem}.{fmt}"
+
+
 def cached(
     request: Request,
     settings: Settings,
@@ -71,13 +90,18 @@ def cached(
     parts: tuple[object, ...],
     media_type: str,
     make: Callable[[], bytes],
+    filename: str | None = None,
 ) -> Response:
-    """304 when If-None-Match names this answer's ETag, else the answer `make` builds, with cache headers."""
+    """304 when If-None-Match names this answer's ETag, else the answer `make` builds, with cache headers;
+    with `filename`, as an attachment of that name."""
     tag = caching.etag(store.version, "network", *parts)
     if (unchanged := caching.not_modified(request, tag, settings.cache_max_age)) is not None:
         return unchanged
     body = make()
-    return Response(body, media_type=media_type, headers=caching.headers(tag, settings.cache_max_age, len(body)))
+    headers = caching.headers(tag, settings.cache_max_age, len(body))
+    if filename is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _export(g: Callable[[], nx.Graph], fmt: str) -> Callable[[], bytes]:
@@ -103,20 +127,22 @@ def network(
     territory: Annotated[
         str | None,
         Query(
-            description="Only links concerning this territory (its IRI).",
-            json_schema_extra={"format": "uri", "example": EXAMPLE_TERRITORY},
+            description="Only links concerning this territory: " + _NAMED.format("territory:ardeche-drome-nord") + ".",
+            json_schema_extra={"example": EXAMPLE_TERRITORY},
         ),
     ] = None,
 ) -> Response:
     """Nodes carry type, label, IRI, official code where there is one, degree and betweenness; edges the
     relation, its label and the documents (named graphs) that state it. As `kg network` exports it."""
     chosen = network_format(fmt, request.headers.get("accept"))
+    area = resource(territory, "territory")
 
     def build() -> nx.Graph:
-        return kgnetwork.add_centrality(kgnetwork.network(store, kind, territory))
+        return kgnetwork.add_centrality(kgnetwork.network(store, kind, area))
 
-    parts = ("network", kind, territory, chosen)
-    return cached(request, settings, store, parts, network_export.FORMATS[chosen], _export(build, chosen))
+    parts = ("network", kind, area, chosen)
+    name = file_name("network", kind, area, fmt=chosen)
+    return cached(request, settings, store, parts, network_export.FORMATS[chosen], _export(build, chosen), name)
 
 
 @router.get(
@@ -132,8 +158,10 @@ def neighbourhood(
     iri: Annotated[
         str,
         Query(
-            description="The resource at the centre (a territory, an actor, a scheme…).",
-            json_schema_extra={"format": "uri", "example": EXAMPLE_TERRITORY},
+            description="The resource at the centre (a territory, an actor, a scheme…): "
+            + _NAMED.format("territory:ardeche-drome-nord")
+            + ".",
+            json_schema_extra={"example": EXAMPLE_TERRITORY},
         ),
     ],
     hops: Annotated[
@@ -147,14 +175,16 @@ def neighbourhood(
 ) -> Response:
     """A subgraph of the full network, with centrality computed on the subgraph."""
     chosen = network_format(fmt, request.headers.get("accept"))
-    parts = ("neighbourhood", iri, hops, chosen)
+    centre = parse_iri(iri, "iri")
+    parts = ("neighbourhood", centre, hops, chosen)
     return cached(
         request,
         settings,
         store,
         parts,
         network_export.FORMATS[chosen],
-        _export(lambda: kgnetwork.neighbourhood(store, iri, hops), chosen),
+        _export(lambda: kgnetwork.neighbourhood(store, centre, hops), chosen),
+        file_name("neighbourhood", centre, f"{hops}-hops", fmt=chosen),
     )
 
 
@@ -174,15 +204,15 @@ def paths(
     source: Annotated[
         str,
         Query(
-            description="Where the paths start (an IRI).",
-            json_schema_extra={"format": "uri", "example": BASE + "id/actor/anct"},
+            description="Where the paths start: " + _NAMED.format("actor:anct") + ".",
+            json_schema_extra={"example": BASE + "id/actor/anct"},
         ),
     ],
     target: Annotated[
         str,
         Query(
-            description="Where they end (an IRI).",
-            json_schema_extra={"format": "uri", "example": BASE + "id/actor/bpifrance"},
+            description="Where they end: " + _NAMED.format("actor:bpifrance") + ".",
+            json_schema_extra={"example": BASE + "id/actor/bpifrance"},
         ),
     ],
     max_paths: Annotated[
@@ -196,8 +226,10 @@ def paths(
     """Steps are `{from, from_label, to, to_label, relation, relation_label, inverse, via, roles, sources}`;
     `inverse` is true when the documents state the relation from `to` to `from`. No path: `[]`."""
 
+    start, end = parse_iri(source, "source"), parse_iri(target, "target")
+
     def make() -> bytes:
-        found = kgnetwork.shortest_paths(store, source, target, max_paths)
+        found = kgnetwork.shortest_paths(store, start, end, max_paths)
         return json.dumps(found, ensure_ascii=False).encode("utf-8")
 
-    return cached(request, settings, store, ("paths", source, target, max_paths), "application/json", make)
+    return cached(request, settings, store, ("paths", start, end, max_paths), "application/json", make)

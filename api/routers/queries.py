@@ -7,14 +7,19 @@ validation stays in `CannedQuery.bind`, the one place (shared with `kg query --c
 and binds them as RDF terms, and a bad value is a 400 naming the parameter, never FastAPI's own 422.
 
 Answers: by default a plain JSON array with one object per row, every variable of the query a key whose
-value is the term's plain string (IRI, lexical form of a literal), or null when the row leaves it unbound;
-also CSV, and any SPARQL results format, by `Accept` or `?format=`.
+value is the term as JSON types it by its datatype — a number for xsd:integer, xsd:decimal, xsd:double and
+their kin, true or false for xsd:boolean, else a string: an IRI, the lexical form of any other literal (dates
+and times are ISO 8601 there already) — or null when the row leaves it unbound; also CSV, and any SPARQL
+results format, by `Accept` or `?format=` (SPARQL JSON as the W3C defines it: every value a string there).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,8 +34,9 @@ from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg import queries
 from kg.errors import UnknownQuery, UsageError
 from kg.queries import CannedQuery, Param
+from kg.sources.namespaces import XSD
 from kg.store.guard import check_request, inspect
-from kg.store.interface import Queryable, QueryRequest, read_json_results
+from kg.store.interface import Queryable, QueryRequest, Term, read_json_results
 
 DEFAULT_TAGS = ["queries"]
 
@@ -49,8 +55,23 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
 }
 _ROWS_SCHEMA = {
     "type": "array",
-    "items": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+    "items": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}},
 }
+_INTEGERS = frozenset(
+    XSD + name
+    for name in (
+        "integer", "long", "int", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+        "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+_DECIMALS = frozenset({XSD + "decimal"})
+_FLOATS = frozenset({XSD + "double", XSD + "float"})
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+# the lexical spaces of XSD 1.1 (Python's own parsers also take `1_000`, `nan`, `infinity`), finite numbers only
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_FLOAT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
 # --- the listing -------------------------------------------------------------------------------------------
 
 
@@ -131,12 +152,37 @@ def describe(q: CannedQuery, root: str = "", lacks: frozenset[str] = frozenset()
 # --- running one -------------------------------------------------------------------------------------------
 
 
-def plain_rows(body: bytes) -> list[dict[str, str | None]]:
-    """The rows of a SPARQL JSON answer as plain values (an ASK: one row `{"boolean": "true"|"false"}`)."""
+JsonValue = str | int | float | bool | None
+
+
+def json_value(term: Term | None) -> JsonValue:
+    """A term as the JSON value its datatype says: numbers and booleans as such, anything else its text.
+
+    A decimal becomes a JSON number as a browser reads one (a double; an integral one an integer). An ill-typed
+    literal (`"x"^^xsd:integer`), and NaN and INF, which JSON cannot write, stay their lexical form."""
+    if term is None:
+        return None
+    text, datatype = term.value.strip(), term.datatype
+    if term.kind != "literal" or datatype is None:
+        return term.value
+    if datatype in _INTEGERS and _INTEGER.fullmatch(text):
+        return int(text)
+    if datatype in _DECIMALS and _DECIMAL.fullmatch(text) and (exact := Decimal(text)) == exact.to_integral_value():
+        return int(exact)
+    numeric = (datatype in _DECIMALS and _DECIMAL.fullmatch(text)) or (datatype in _FLOATS and _FLOAT.fullmatch(text))
+    if numeric and math.isfinite(number := float(text)):  # not 1e400
+        return number
+    if datatype == XSD + "boolean" and text in _BOOLEANS:
+        return _BOOLEANS[text]
+    return term.value
+
+
+def json_rows(body: bytes) -> list[dict[str, JsonValue]]:
+    """The rows of a SPARQL JSON answer as typed JSON values (an ASK: one row `{"boolean": true|false}`)."""
     answer = read_json_results(body)
     if isinstance(answer, bool):
-        return [{"boolean": "true" if answer else "false"}]
-    return answer.values()
+        return [{"boolean": answer}]
+    return [{v: json_value(row.get(v)) for v in answer.variables} for row in answer.rows]
 
 
 def offers(q: CannedQuery) -> tuple[conneg.Format, ...]:
@@ -169,7 +215,7 @@ def answer(request: Request, q: CannedQuery, settings: SettingsDep, store: Store
     )
     body = run.body
     if fmt is ROWS:
-        body = json.dumps(plain_rows(run.body), ensure_ascii=False).encode("utf-8")
+        body = json.dumps(json_rows(run.body), ensure_ascii=False).encode("utf-8")
     headers = caching.headers(tag, settings.cache_max_age, len(body))
     if run.truncated:
         headers[TRUNCATED_HEADER] = "true"
@@ -236,7 +282,11 @@ def _responses(available: Sequence[conneg.Format]) -> dict[int | str, dict[str, 
     if ROWS in available:
         content[ROWS.media_type] = {"schema": _ROWS_SCHEMA}
     return {
-        200: {"description": "The answer; JSON by default: one object per row, null for unbound", "content": content},
+        200: {
+            "description": "The answer; JSON by default: one object per row, values typed by their datatype "
+            "(numbers, booleans, else strings), null for unbound",
+            "content": content,
+        },
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
         400: {"description": "A parameter missing, unknown, repeated or not of its type (named)", **problem},
         404: {"description": "No canned query of that name"},

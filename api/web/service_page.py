@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 
 from api.conneg import GRAPHS, RESULTS
 from api.service_description import limits_text
@@ -109,6 +110,8 @@ def service_page(endpoint: str, void_url: str, stats: DatasetStats, settings: Se
     )
 
 
-def void_page(endpoint: str, void_url: str, stats: DatasetStats) -> str:
-    """The VoID description for people: statistics, licences, sources, named graphs."""
-    return render("void.html", endpoint=endpoint, void_url=void_url, stats=stats)
+def void_page(
+    endpoint: str, void_url: str, stats: DatasetStats, dumps: Sequence[str] = (), catalog: str | None = None
+) -> str:
+    """The VoID description for people: statistics, licences, sources, named graphs, dumps."""
+    return render("void.html", endpoint=endpoint, void_url=void_url, stats=stats, dumps=dumps, catalog=catalog)

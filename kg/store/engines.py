@@ -40,6 +40,8 @@ class EngineProfile:
     gsp_path: str | None = None
     # the query parameter naming the graph in Graph Store Protocol requests
     gsp_graph_param: str = "graph"
+    # the SPARQL Update endpoint, as a path on the query endpoint's host, when no URL is configured
+    update_path: str | None = None
     # capabilities the engine lacks (canned queries that declare one in `#+ requires:` are not offered there)
     lacks: frozenset[str] = frozenset()
 
@@ -49,6 +51,13 @@ class EngineProfile:
             return None
         parts = urlsplit(query_url)
         return urlunsplit((parts.scheme, parts.netloc, self.gsp_path, "", ""))
+
+    def update_url(self, query_url: str) -> str | None:
+        """The engine's SPARQL Update endpoint on the query endpoint's host, if it has a usual one."""
+        if self.update_path is None:
+            return None
+        parts = urlsplit(query_url)
+        return urlunsplit((parts.scheme, parts.netloc, self.update_path, "", ""))
 
     def term(self, term: Any) -> Any:
         """A term of an answer as the data had it, where the engine rewrote it (identity here)."""
@@ -125,6 +134,13 @@ def months_or_seconds_to_duration(lexical: str) -> str | None:
 class VirtuosoProfile(EngineProfile):
     """Virtuoso Open Source 7.2: its error codes, its ASK, its Graph Store Protocol path, its rewritten literals."""
 
+    def update_url(self, query_url: str) -> str | None:
+        """The engine's SPARQL Update endpoint on the query endpoint's host, if it has a usual one."""
+        if self.update_path is None:
+            return None
+        parts = urlsplit(query_url)
+        return urlunsplit((parts.scheme, parts.netloc, self.update_path, "", ""))
+
     def term(self, term: Any) -> Any:
         # it stores "true"^^xsd:boolean as 1 and answers "1"^^xsd:boolean (same value, another lexical form),
         # and xsd:duration as a number of months or seconds ("P1Y" comes back as "12"^^xsd:duration)
@@ -175,6 +191,8 @@ VIRTUOSO = VirtuosoProfile(
     # anonymous writes are refused (403); the dba account writes through the Digest-protected path
     gsp_path="/sparql-graph-crud-auth",
     gsp_graph_param="graph-uri",
+    # updates too: /sparql-auth takes the protocol's application/sparql-update body (measured), as dba
+    update_path="/sparql-auth",
     lacks=frozenset(CAPABILITIES),
 )
 

@@ -86,7 +86,7 @@ class SparqlStore(Queryable):
         metadata_ttl: float | None = None,
     ) -> None:
         self.query_url = query_url
-        self.update_url = update_url
+        self.update_url = update_url or engine.update_url(query_url)
         self.gsp_url = gsp_url or engine.gsp_url(query_url)
         self.engine = engine
         self.timeout = timeout
@@ -188,6 +188,19 @@ class SparqlStore(Queryable):
             params=((self.engine.gsp_graph_param, graph),),
             content=ntriples,
             content_type="application/n-triples",
+            timeout=max(self.timeout, 300),
+        ):
+            pass
+
+    def update(self, sparql: str) -> None:
+        """Run one SPARQL 1.1 Update (the protocol's `application/sparql-update` body) on the update endpoint."""
+        if self.update_url is None:
+            raise UsageError("this store has no SPARQL Update endpoint: set KG_SPARQL_UPDATE_URL")
+        with self._exchange(
+            "POST",
+            self.update_url,
+            content=sparql.encode("utf-8"),
+            content_type="application/sparql-update",
             timeout=max(self.timeout, 300),
         ):
             pass

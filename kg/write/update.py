@@ -39,6 +39,7 @@ from kg.sandbox import run_bounded
 from kg.sources.namespaces import BASE, ONTOLOGY_IRI
 from kg.store import layout as kgstore
 from kg.store.guard import check_request
+from kg.write import remote
 from kg.write.journal import GraphDiff
 from kg.write.targets import update_targets
 from kg.write.transaction import WRITE_LOG_GRAPH, WriteContext, WriteReport, graph_triples, transact
@@ -47,6 +48,7 @@ __all__ = [
     "GENID",
     "PROTECTED_GRAPHS",
     "WRITE_LOG_GRAPH",
+    "Context",
     "WriteContext",
     "WriteReport",
     "delete_graph",
@@ -87,10 +89,15 @@ def skolemize(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
     return out
 
 
-def put_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> WriteReport:
+Context = WriteContext | remote.RemoteWriteContext  # a built store on this machine, or a remote SPARQL store
+
+
+def put_graph(ctx: Context, graph: str, triples: Iterable[ox.Triple]) -> WriteReport:
     """Replace a named graph with `triples` (creating it if needed)."""
     new = skolemize(triples)
     _check_writable(graph)
+    if isinstance(ctx, remote.RemoteWriteContext):
+        return remote.put_graph(ctx, graph, new)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:
         old = graph_triples(db, graph)
@@ -99,10 +106,12 @@ def put_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> Wr
     return transact(ctx, "PUT", graph, change)
 
 
-def post_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> WriteReport:
+def post_graph(ctx: Context, graph: str, triples: Iterable[ox.Triple]) -> WriteReport:
     """Add `triples` to a named graph (creating it if needed): the RDF merge of the Graph Store Protocol."""
     new = skolemize(triples)
     _check_writable(graph)
+    if isinstance(ctx, remote.RemoteWriteContext):
+        return remote.post_graph(ctx, graph, new)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:
         return {graph: GraphDiff(added=new - graph_triples(db, graph))}
@@ -110,9 +119,11 @@ def post_graph(ctx: WriteContext, graph: str, triples: Iterable[ox.Triple]) -> W
     return transact(ctx, "POST", graph, change)
 
 
-def delete_graph(ctx: WriteContext, graph: str) -> WriteReport:
+def delete_graph(ctx: Context, graph: str) -> WriteReport:
     """Remove a named graph; `GraphNotFound` if it holds nothing."""
     _check_writable(graph)
+    if isinstance(ctx, remote.RemoteWriteContext):
+        return remote.delete_graph(ctx, graph)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:
         old = graph_triples(db, graph)
@@ -123,12 +134,17 @@ def delete_graph(ctx: WriteContext, graph: str) -> WriteReport:
     return transact(ctx, "DELETE", graph, change)
 
 
-def update(ctx: WriteContext, sparql: str) -> WriteReport:
+def update(ctx: Context, sparql: str) -> WriteReport:
     """Run a SPARQL 1.1 Update; it may only change named graphs, never the default graph (the merge).
 
     The guard runs first (400/403 before the writer lock is taken); parsing and evaluation run in a bounded
-    child under the lock (`WorkTimeout` past `ctx.query_timeout`).
+    child under the lock (`WorkTimeout` past `ctx.query_timeout`). Not on a remote store (kg.write.remote).
     """
+    if isinstance(ctx, remote.RemoteWriteContext):
+        raise WriteForbidden(
+            "SPARQL Update is not accepted on a remote store: it could not be validated before it runs; "
+            "write whole graphs with the Graph Store Protocol (PUT, POST or DELETE /graphs?graph=IRI)"
+        )
     check_request(sparql, "update", ctx.service_allowlist, ctx.max_query_depth)
 
     def change(db: ox.Store) -> dict[str, GraphDiff]:

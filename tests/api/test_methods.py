@@ -22,11 +22,12 @@ def _allow(client: TestClient, path: str) -> list[str]:
         ("/sparql", ["GET", "HEAD", "POST", "OPTIONS"]),  # not the PUT/DELETE/PATCH that only answer 405
         ("/update", ["POST", "OPTIONS"]),  # not the GET that only answers 405
         ("/graphs", ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"]),
-        ("/queries", ["GET", "OPTIONS"]),
-        ("/queries/territories", ["GET", "OPTIONS"]),
-        ("/validate", ["GET", "POST", "OPTIONS"]),
-        ("/health", ["GET", "OPTIONS"]),
-        ("/", ["GET", "OPTIONS"]),
+        ("/queries", ["GET", "HEAD", "OPTIONS"]),  # HEAD wherever GET is (api/head.py answers it)
+        ("/queries/territories", ["GET", "HEAD", "OPTIONS"]),
+        ("/validate", ["GET", "HEAD", "POST", "OPTIONS"]),
+        ("/health", ["GET", "HEAD", "OPTIONS"]),
+        ("/", ["GET", "HEAD", "OPTIONS"]),
+        ("/id/territory/ardeche-drome-nord", ["GET", "HEAD", "OPTIONS"]),
         ("/openapi.json", ["GET", "HEAD", "OPTIONS"]),
         ("/static/site/sparql.js", ["GET", "HEAD", "OPTIONS"]),
     ],
@@ -73,6 +74,13 @@ def test_a_new_route_is_covered_without_being_listed() -> None:
 
     app.add_middleware(OptionsAllow)
     with TestClient(app) as client:
-        assert _allow(client, "/thing") == ["GET", "DELETE", "OPTIONS"]
+        assert _allow(client, "/thing") == ["GET", "HEAD", "DELETE", "OPTIONS"]
     scope = {"type": "http", "method": "GET", "path": "/nothing", "root_path": "", "headers": [], "query_string": b""}
     assert allowed_methods(app.router.routes, scope) == []
+
+
+def test_a_405_lists_head_wherever_it_lists_get(client: TestClient) -> None:
+    r = client.put("/queries")  # the router's own 405 names the route's methods: GET
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, HEAD"
+    assert client.get("/update").headers["allow"] == "POST"  # no GET there, so no HEAD

@@ -126,6 +126,52 @@ def test_shortest_paths_from_anct_to_bpifrance_cite_their_sources(client: TestCl
     assert len(client.get("/network/paths", params={"source": ANCT, "target": BPIFRANCE, "max_paths": 1}).json()) == 1
 
 
+def test_short_names_are_read_as_on_resource(client: TestClient) -> None:
+    """`actor:bpifrance` names what `/resource?iri=actor:bpifrance` names, and gives the same answers."""
+    long = client.get("/network/paths", params={"source": ANCT, "target": BPIFRANCE})
+    short = client.get("/network/paths", params={"source": "actor:anct", "target": "<" + BPIFRANCE + ">"})
+    assert short.status_code == 200 and short.json() == long.json() != []
+    assert short.headers["etag"] == long.headers["etag"]  # one answer, however it is named
+    assert (
+        client.get("/resource", params={"iri": "actor:bpifrance"}, headers={"Accept": "text/turtle"}).status_code == 200
+    )
+    centre = client.get("/network/neighbourhood", params={"iri": "territory:ardeche-drome-nord"})
+    assert centre.status_code == 200 and centre.json()["graph"]["center"] == ADN
+    assert centre.json() == client.get("/network/neighbourhood", params={"iri": ADN}).json()
+    area = client.get("/network", params={"territory": "territory:ardeche-drome-nord"})
+    assert area.json()["graph"]["territory"] == ADN
+    assert (
+        _problem(client.get("/network/paths", params={"source": "nope", "target": BPIFRANCE}))["parameter"] == "source"
+    )
+    assert _problem(client.get("/network/neighbourhood", params={"iri": " "}))["parameter"] == "iri"
+
+
+@pytest.mark.parametrize(
+    ("target", "filename"),
+    [
+        ("/network", "network-actors.json"),
+        ("/network?kind=full&format=graphml", "network-full.graphml"),
+        (
+            "/network?format=gexf&territory=territory:ardeche-drome-nord",
+            "network-actors-territory-ardeche-drome-nord.gexf",
+        ),
+        (
+            f"/network/neighbourhood?iri={ADN}&hops=2&format=csv",
+            "neighbourhood-territory-ardeche-drome-nord-2-hops.csv",
+        ),
+    ],
+)
+def test_network_files_come_as_named_attachments(client: TestClient, target: str, filename: str) -> None:
+    r = client.get(target)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_paths_are_an_answer_not_a_file(client: TestClient) -> None:
+    r = client.get("/network/paths", params={"source": ANCT, "target": BPIFRANCE})
+    assert r.status_code == 200 and "content-disposition" not in r.headers
+
+
 def test_answers_carry_an_etag_and_revalidate(client: TestClient) -> None:
     r = client.get("/network?format=csv")
     again = client.get("/network?format=csv", headers={"If-None-Match": r.headers["etag"]})

@@ -13,7 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.errors import PROBLEM_JSON
+from api.routers.queries import json_rows, json_value
 from kg import queries
+from kg.sources.namespaces import XSD
+from kg.store.interface import Term
 
 ID = "https://w3id.org/territoires-industrie/id/"
 ADN = ID + "territory/ardeche-drome-nord"
@@ -85,9 +88,58 @@ def test_members_of_ardeche_drome_nord(client: TestClient) -> None:
 def test_funding_totals_per_region(client: TestClient) -> None:
     rows = client.get("/queries/funding-totals", params={"group": "region"}).json()
     (centre,) = [row for row in rows if row["key"] == ID + "region/24"]
-    assert centre["minimum"] == "45900000" and centre["openEnded"] == "true"
+    assert centre["minimum"] == 45900000 and centre["openEnded"] is True  # xsd:integer, xsd:boolean
     (ungrouped,) = [row for row in rows if row["key"] == "(none)"]
     assert ungrouped["name"] is None  # an unbound variable is null, its key still there
+
+
+def test_json_values_are_typed_by_their_datatype(client: TestClient) -> None:
+    """Numbers as numbers, booleans as booleans, dates as their ISO 8601 text, IRIs and names as strings."""
+    (source,) = [r for r in client.get("/queries/source-documents").json() if r["document"] == ID + "source/000"]
+    assert source["date"] == "2024-01-26" and source["triples"] > 0 and isinstance(source["triples"], int)
+    flows = client.get("/queries/funding-flows").json()
+    assert all(isinstance(f["sharedFunding"], bool) for f in flows)
+    amounts = [f["amount"] for f in flows if f["amount"] is not None]
+    assert amounts and all(isinstance(a, int | float) and not isinstance(a, bool) for a in amounts)
+    (everything,) = [r for r in client.get("/queries/coverage").json() if r["scope"] == "all territories"]
+    assert everything["territories"] == 33
+    srj = client.get("/queries/coverage", params={"format": "srj"}).json()  # W3C SPARQL JSON: strings, typed
+    counts = [b["territories"] for b in srj["results"]["bindings"]]
+    assert {"type": "literal", "value": "33", "datatype": XSD + "integer"} in counts
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        (Term("literal", "42", datatype=XSD + "integer"), 42),
+        (Term("literal", "-7", datatype=XSD + "unsignedShort"), -7),  # the lexical form decides, not the range
+        (Term("literal", "45900000.00", datatype=XSD + "decimal"), 45900000),
+        (Term("literal", "0.5", datatype=XSD + "decimal"), 0.5),
+        (Term("literal", "1.5E3", datatype=XSD + "double"), 1500.0),
+        (Term("literal", "1", datatype=XSD + "boolean"), True),
+        (Term("literal", "false", datatype=XSD + "boolean"), False),
+        (Term("literal", "2024-01-26", datatype=XSD + "date"), "2024-01-26"),
+        (Term("literal", "2024-01-26T10:00:00Z", datatype=XSD + "dateTime"), "2024-01-26T10:00:00Z"),
+        (Term("literal", "2023", datatype=XSD + "gYear"), "2023"),
+        (Term("literal", "Ardèche", lang="fr"), "Ardèche"),
+        (Term("uri", ID + "region/24"), ID + "region/24"),
+        (Term("literal", "12"), "12"),  # a plain string stays a string, digits or not
+        (Term("literal", "douze", datatype=XSD + "integer"), "douze"),  # ill-typed: its text
+        (Term("literal", "1_000", datatype=XSD + "integer"), "1_000"),
+        (Term("literal", "INF", datatype=XSD + "double"), "INF"),  # JSON has no infinity
+        (Term("literal", "NaN", datatype=XSD + "double"), "NaN"),
+        (Term("literal", "1e400", datatype=XSD + "double"), "1e400"),
+        (Term("literal", "yes", datatype=XSD + "boolean"), "yes"),
+        (None, None),
+    ],
+)
+def test_json_value_of_a_term(term: Term | None, expected: object) -> None:
+    value = json_value(term)
+    assert value == expected and type(value) is type(expected)
+
+
+def test_an_ask_answers_a_json_boolean() -> None:
+    assert json_rows(b'{"head": {}, "boolean": true}') == [{"boolean": True}]
 
 
 def test_csv_and_sparql_formats_by_accept_or_format(client: TestClient) -> None:

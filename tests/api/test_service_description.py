@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, VOID
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, VOID
 
 from api.service_description import (
     CC_BY,
@@ -77,7 +77,7 @@ def test_federation_is_announced_only_with_an_allow_list(stats: DatasetStats) ->
 
 def test_void_has_statistics_licences_sources_and_one_subset_per_graph(stats: DatasetStats) -> None:
     g = void_description(ENDPOINT, VOID_URL, stats)
-    dataset = URIRef(VOID_URL + "#dataset")
+    dataset = URIRef("https://w3id.org/territoires-industrie/id/dataset")
     assert (dataset, RDF.type, VOID.Dataset) in g
     for prop in (
         VOID.triples,
@@ -99,6 +99,37 @@ def test_void_has_statistics_licences_sources_and_one_subset_per_graph(stats: Da
     for doc in documents:
         assert (dataset, DCTERMS.source, doc) in g
         assert str(g.value(doc, TI.seedFile)).endswith(".txt")
+
+
+def test_the_dataset_and_its_subsets_have_the_same_iris_on_every_host(stats: DatasetStats) -> None:
+    here = void_description(ENDPOINT, VOID_URL, stats)
+    there = void_description("https://other.example/sparql", "https://other.example/.well-known/void", stats)
+    dataset = URIRef("https://w3id.org/territoires-industrie/id/dataset")
+    for g, url in ((here, VOID_URL), (there, "https://other.example/.well-known/void")):
+        assert g.value(URIRef(url), FOAF.primaryTopic) == dataset
+    assert set(here.objects(dataset, VOID.subset)) == set(there.objects(dataset, VOID.subset))
+    assert URIRef(str(dataset) + "/source-001") in set(here.objects(dataset, VOID.subset))
+    sd = service_description(ENDPOINT, VOID_URL, stats, _settings())
+    assert sd.value(URIRef(ENDPOINT), SD.defaultDataset) == dataset  # one dataset in both descriptions
+
+
+def test_void_names_its_dumps_creator_example_and_catalogue(stats: DatasetStats) -> None:
+    dumps = [f"http://example.org/download/{stats.version}/territoires-industrie.{x}.gz" for x in ("nq", "trig")]
+    g = void_description(ENDPOINT, VOID_URL, stats, dumps, "http://example.org/catalog")
+    dataset = URIRef("https://w3id.org/territoires-industrie/id/dataset")
+    assert {str(u) for u in g.objects(dataset, VOID.dataDump)} == set(dumps)
+    assert (dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/N-Quads")) in g
+    assert (
+        dataset,
+        VOID.exampleResource,
+        URIRef("https://w3id.org/territoires-industrie/id/territory/ardeche-drome-nord"),
+    ) in g
+    assert (dataset, RDFS.seeAlso, URIRef("http://example.org/catalog")) in g
+    creator = g.value(dataset, DCTERMS.creator)
+    assert g.value(dataset, DCTERMS.publisher) == creator
+    assert str(g.value(creator, FOAF.name)) == "Territoires d'industrie knowledge graph contributors"
+    assert g.value(dataset, URIRef("http://www.w3.org/2002/07/owl#versionInfo")) == Literal(stats.version)
+    assert g.value(dataset, DCTERMS.modified) is not None
 
 
 def test_the_descriptions_serialise_in_every_offered_syntax(stats: DatasetStats) -> None:
