@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from api.errors import NotAcceptable
+from .errors import NotAcceptable
 
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 FORMAT_PARAMETERS = ("format", "output", "results")  # Virtuoso, Joseki/Fuseki, and what SPARQLWrapper sends

@@ -11,13 +11,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.protocol import ProtocolRequest, read_request
-from api.stats import DatasetStats, StatsCache
 from kg.config import Settings
 from kg.errors import StoreMissing
 from kg.store.cache import RowCache
 from kg.store.interface import Queryable
 from kg.store.pool import current_client
+
+from .protocol import ProtocolRequest, read_request
+from .stats import DatasetStats, StatsCache
 
 
 async def get_settings(request: Request) -> Settings:

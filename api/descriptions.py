@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from fastapi import Request, Response
 from rdflib import Graph
 
-from api import caching, conneg
-from api.service_description import service_description, void_description
-from api.stats import DatasetStats
-from api.web.service_page import service_page, void_page
 from kg.config import Settings
 from kg.docs.release import FORMATS
+
+from . import caching, conneg
+from .service_description import service_description, void_description
+from .stats import DatasetStats
+from .web.service_page import service_page, void_page
 
 RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.methods import takes
+from .methods import takes
 
 _BODY = frozenset({"http.response.body", "http.response.pathsend"})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import HeadersTooLarge, RequestTooLarge, URITooLong, from_error
+from .errors import HeadersTooLarge, RequestTooLarge, URITooLong, from_error
 
 UPLOAD_PATHS = ("/graphs", "/update", "/validate")  # where stewards send documents, not queries
 

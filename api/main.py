@@ -19,12 +19,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from api import errors, writes
-from api.caching import GZIP_MINIMUM_SIZE
-from api.head import HeadAsGet
-from api.limits import RequestLimits
-from api.methods import OptionsAllow
-from api.routers import (
+from kg.config import Settings
+from kg.errors import StoreMissing
+from kg.ingest.shapes_required import load_shapes
+from kg.store.interface import Queryable
+from kg.store.pool import QueryPool, choose_in_memory
+from kg.store.remote import open_remote
+
+from . import errors, writes
+from .caching import GZIP_MINIMUM_SIZE
+from .head import HeadAsGet
+from .limits import RequestLimits
+from .methods import OptionsAllow
+from .routers import (
     catalog,
     docs,
     download,
@@ -34,17 +41,11 @@ from api.routers import (
     queries,
     sparql,
 )
-from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
-from api.stats import StatsCache
-from api.web import static
-from api.web.routers import funding, home, ontology, resources, shapes, validation
-from api.web.routers import network as network_page
-from kg.config import Settings
-from kg.errors import StoreMissing
-from kg.ingest.shapes_required import load_shapes
-from kg.store.interface import Queryable
-from kg.store.pool import QueryPool, choose_in_memory
-from kg.store.remote import open_remote
+from .service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from .stats import StatsCache
+from .web import static
+from .web.routers import funding, home, ontology, resources, shapes, validation
+from .web.routers import network as network_page
 
 log = logging.getLogger(__name__)
 

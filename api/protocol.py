@@ -19,9 +19,10 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from fastapi import Request
 
-from api.conneg import FORMAT_PARAMETERS
-from api.errors import UnsupportedMediaType
 from kg.errors import UpdateRefused, UsageError
+
+from .conneg import FORMAT_PARAMETERS
+from .errors import UnsupportedMediaType
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"

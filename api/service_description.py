@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 
-from api.conneg import GRAPHS, RESULTS
-from api.stats import DatasetStats, GraphStats
 from kg.config import Settings
 from kg.docs.catalog import CC_BY, DATASET, DESCRIPTION, EXAMPLE_RESOURCE, PROGRAMME, TITLE, add_creator, timestamp
 from kg.docs.release import FORMATS
 from kg.sources.namespaces import BASE, PREFIXES, TI, TID
+
+from .conneg import GRAPHS, RESULTS
+from .stats import DatasetStats, GraphStats
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")

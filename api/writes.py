@@ -17,10 +17,6 @@ import rdflib
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api import caching
-from api.deps import SettingsDep, StoreDep
-from api.errors import Unauthorized, UnsupportedMediaType
-from api.protocol import content_type
 from kg.config import Settings
 from kg.errors import UsageError, WriteForbidden
 from kg.ingest.neighbourhood import reach_of
@@ -34,6 +30,11 @@ from kg.write import update as kgwrite
 from kg.write import upload
 from kg.write.remote import RemoteWriteContext
 from kg.write.upload import Bounds, read_upload
+
+from . import caching
+from .deps import SettingsDep, StoreDep
+from .errors import Unauthorized, UnsupportedMediaType
+from .protocol import content_type
 
 TOKEN_AGENT = str(TID["agent/write-token-holder"])
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")

@@ -12,14 +12,15 @@ from fastapi import APIRouter, Request, Response
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
-from api import caching, conneg
-from api.deps import SettingsDep, StatsDep, StoreDep
-from api.routers.download import current_release
-from api.stats import DatasetStats
-from api.web.templating import render
 from kg.docs import catalog as dcat
 from kg.docs.release import Release
 from kg.sources.namespaces import TI
+
+from .. import caching, conneg
+from ..deps import SettingsDep, StatsDep, StoreDep
+from ..routers.download import current_release
+from ..stats import DatasetStats
+from ..web.templating import render
 
 router = APIRouter(tags=["metadata"])
 RDFLIB_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "rdfxml": "xml", "ntriples": "nt"}

@@ -19,13 +19,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import caching, conneg
-from api.deps import SettingsDep, StoreDep
-from api.errors import problem
-from api.web.templating import render
 from kg.docs.catalog import CC_BY
 from kg.docs.release import CHECKSUMS, Release, cache_dir, cached_release
 from kg.store.interface import Queryable
+
+from .. import caching, conneg
+from ..deps import SettingsDep, StoreDep
+from ..errors import problem
+from ..web.templating import render
 
 router = APIRouter(tags=["downloads"])
 LISTING = conneg.Format("json", "application/json", (), ("json",))

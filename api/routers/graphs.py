@@ -20,16 +20,17 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import caching, conneg
-from api.deps import SettingsDep, StoreDep
-from api.errors import MethodNotAllowed, UnsupportedMediaType
-from api.methods import refusal
-from api.protocol import SPARQL_UPDATE, content_type, decode_body, form_fields
-from api.writes import WriteContextDep, read_rdf, serve_new_version
 from kg.errors import GraphNotFound, UsageError
 from kg.sources.namespaces import TID
 from kg.store.interface import Queryable
 from kg.write import update as kgwrite
+
+from .. import caching, conneg
+from ..deps import SettingsDep, StoreDep
+from ..errors import MethodNotAllowed, UnsupportedMediaType
+from ..methods import refusal
+from ..protocol import SPARQL_UPDATE, content_type, decode_body, form_fields
+from ..writes import WriteContextDep, read_rdf, serve_new_version
 
 router = APIRouter(tags=["writes"])
 

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.conneg import FORMAT_PARAMETERS
-from api.deps import SettingsDep, StatsDep
-from api.descriptions import describe_dataset
 from kg.store.interface import Queryable
+
+from ..conneg import FORMAT_PARAMETERS
+from ..deps import SettingsDep, StatsDep
+from ..descriptions import describe_dataset
 
 router = APIRouter(tags=["metadata"])
 HEALTH_PROBE_SECONDS = 5.0

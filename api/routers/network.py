@@ -19,9 +19,6 @@ from typing import Annotated, Any
 import networkx as nx
 from fastapi import APIRouter, Query, Request, Response
 
-from api import caching, conneg
-from api.deps import CachedStoreDep, SettingsDep
-from api.errors import PROBLEM_SCHEMA
 from kg import network as kgnetwork
 from kg import network_export
 from kg.config import Settings
@@ -29,6 +26,10 @@ from kg.docs.describe import parse_iri
 from kg.errors import BadParameter
 from kg.sources.namespaces import BASE
 from kg.store.interface import Queryable
+
+from .. import caching, conneg
+from ..deps import CachedStoreDep, SettingsDep
+from ..errors import PROBLEM_SCHEMA
 
 router = APIRouter(prefix="/network", tags=["network"])
 

@@ -26,17 +26,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import caching, conneg
-from api.deps import SettingsDep, StoreDep
-from api.errors import PROBLEM_SCHEMA
-from api.params import FORMAT_PARAMETER, read_parameters
-from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg import queries
 from kg.errors import UnknownQuery, UsageError
 from kg.queries import CannedQuery, Param
 from kg.sources.namespaces import XSD
 from kg.store.guard import check_request, inspect
 from kg.store.interface import Queryable, QueryRequest, Term, read_json_results
+
+from .. import caching, conneg
+from ..deps import SettingsDep, StoreDep
+from ..errors import PROBLEM_SCHEMA
+from ..params import FORMAT_PARAMETER, read_parameters
+from ..service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 
 DEFAULT_TAGS = ["queries"]
 

@@ -11,15 +11,16 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from api import caching, conneg
-from api.deps import ProtocolDep, SettingsDep, StatsCacheDep, StoreDep
-from api.descriptions import describe_service
-from api.methods import refusal
-from api.protocol import FORM, SPARQL_QUERY, ProtocolRequest
-from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 from kg.config import Settings
 from kg.store.guard import check_request
 from kg.store.interface import Queryable, QueryRequest
+
+from .. import caching, conneg
+from ..deps import ProtocolDep, SettingsDep, StatsCacheDep, StoreDep
+from ..descriptions import describe_service
+from ..methods import refusal
+from ..protocol import FORM, SPARQL_QUERY, ProtocolRequest
+from ..service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
 
 router = APIRouter(tags=["SPARQL"])
 

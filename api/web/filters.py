@@ -16,10 +16,11 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
-from api.web.navigation import NAV
 from kg.docs.describe import compact
 from kg.sources.labels import Label
 from kg.sources.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TID, XSD
+
+from ..web.navigation import NAV
 
 ID = str(TID)
 SOURCE_PREFIX = ID + "source/"

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from api.web.filters import compact_euros, euros, local_name
 from kg.sources.labels import sort_key
+
+from ..web.filters import compact_euros, euros, local_name
 
 QUALIFIERS = {  # the English labels funding-flows answers (vocabulary cs:qualifiers) → their French labels
     "exactly": "",

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from api.stats import DatasetStats
-from api.web.filters import SOURCE_PREFIX, french_date, safe_url
-from api.web.navigation import NAV, NAV_DESCRIPTIONS
-from api.web.templating import render
 from kg.docs.describe import Label, compact
+
+from ..stats import DatasetStats
+from ..web.filters import SOURCE_PREFIX, french_date, safe_url
+from ..web.navigation import NAV, NAV_DESCRIPTIONS
+from ..web.templating import render
 
 OWL = "http://www.w3.org/2002/07/owl#"
 Rows = list[dict[str, str | None]]

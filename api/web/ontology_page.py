@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from api.web.templating import render
 from kg.docs.ontology import Entry, OntologyDoc
+
+from ..web.templating import render
 
 PROPERTY_SECTIONS = (
     ("object", "proprietes-objet", "Propriétés d'objet", "relient une ressource à une autre"),

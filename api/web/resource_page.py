@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from api.web.filters import SOURCE_PREFIX
-from api.web.templating import render
 from kg.docs import describe as kgdescribe
 from kg.docs.describe import RDF_TYPE, Description, Fact, compact
 from kg.sources.namespaces import SKOS, TI
+
+from ..web.filters import SOURCE_PREFIX
+from ..web.templating import render
 
 INCOMING_SHOWN = 100  # incoming links shown per property; the RDF formats carry them all
 FIRST = (RDF_TYPE, *kgdescribe.LABELS, SKOS + "altLabel")  # shown first, in this order

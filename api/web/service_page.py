@@ -13,15 +13,16 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from api.conneg import GRAPHS, RESULTS
-from api.service_description import limits_text
-from api.stats import DatasetStats
-from api.web.filters import ID, href
-from api.web.templating import render
 from kg import queries
 from kg.config import Settings
 from kg.errors import KGError
 from kg.sources.namespaces import ONTOLOGY_IRI, PREFIXES
+
+from ..conneg import GRAPHS, RESULTS
+from ..service_description import limits_text
+from ..stats import DatasetStats
+from ..web.filters import ID, href
+from ..web.templating import render
 
 DEFAULT_QUERY = """# En quelle année la phase 1 s'est-elle terminée, selon chaque document source ?
 SELECT ?annee ?document ?fichier WHERE {

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.web.templating import render
 from kg.docs.shapes import model
 from kg.docs.shapes.model import Rule, ShapesDoc
+
+from ..web.templating import render
 
 SHAPES_PATH = "/shapes"
 UNTAGGED_LANGUAGE = "en"  # the shapes' texts are untagged English

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web.filters import SITE_STATIC, VENDOR_STATIC
+from ..web.filters import SITE_STATIC, VENDOR_STATIC
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from api.web import filters
+from ..web import filters
 
 TEMPLATES = Path(__file__).parent / "templates"
 

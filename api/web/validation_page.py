@@ -7,10 +7,11 @@ linked to its page, its value, its message and the rule it breaks, linked to tha
 
 from __future__ import annotations
 
-from api.web.shapes_page import HELPERS, plural
-from api.web.templating import render
 from kg.docs.shapes import model
 from kg.ingest.report import ValidationIssue, ValidationResult
+
+from ..web.shapes_page import HELPERS, plural
+from ..web.templating import render
 
 REPORT_SECTIONS = {
     "Violation": ("Violations", "violation", "violations"),

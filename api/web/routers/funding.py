@@ -16,15 +16,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from api import conneg
-from api.deps import CachedStoreDep, StatsDep
-from api.params import read_parameters
-from api.stats import DatasetStats
-from api.web.funding import GROUPS, Document, Total, chart_of, choice_pairs, flows_of, totals_of
-from api.web.templating import render
 from kg import queries
 from kg.errors import BadParameter
 from kg.store.interface import Queryable
+
+from ... import conneg
+from ...deps import CachedStoreDep, StatsDep
+from ...params import read_parameters
+from ...stats import DatasetStats
+from ...web.funding import GROUPS, Document, Total, chart_of, choice_pairs, flows_of, totals_of
+from ...web.templating import render
 
 router = APIRouter(prefix="/explore", tags=["explore"], include_in_schema=False)
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api import caching, conneg
-from api.deps import SettingsDep, StatsDep, StoreDep
-from api.web.home_page import home_page
 from kg import queries
+
+from ... import caching, conneg
+from ...deps import SettingsDep, StatsDep, StoreDep
+from ...web.home_page import home_page
 
 router = APIRouter()
 

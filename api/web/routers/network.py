@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.deps import CachedStoreDep
-from api.web.filters import local_name
-from api.web.service_page import page_links
-from api.web.templating import render
 from kg import queries
 from kg.sources.labels import sort_key
+
+from ...deps import CachedStoreDep
+from ...web.filters import local_name
+from ...web.service_page import page_links
+from ...web.templating import render
 
 router = APIRouter(prefix="/explore", tags=["explore"], include_in_schema=False)
 

@@ -16,14 +16,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from api import caching, conneg
-from api.deps import SettingsDep
-from api.web.ontology_page import ontology_page
 from kg.docs.describe import DISPLAY_PREFIXES
 from kg.docs.ontology import document, load
 from kg.errors import KGError
 from kg.sources.rdf_io import parse_files, rdf_files
 from kg.store.local import GRAPH_FORMATS
+
+from ... import caching, conneg
+from ...deps import SettingsDep
+from ...web.ontology_page import ontology_page
 
 router = APIRouter()
 

@@ -18,15 +18,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api import caching, conneg, errors
-from api.deps import SettingsDep, StoreDep
-from api.service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
-from api.web.filters import ID, href
-from api.web.resource_page import not_found_page, resource_page
 from kg.config import Settings
 from kg.docs import describe as kgdescribe
 from kg.errors import BadParameter, UnknownResource
 from kg.store.interface import Queryable, QueryRequest
+
+from ... import caching, conneg, errors
+from ...deps import SettingsDep, StoreDep
+from ...service_description import MAX_ROWS_HEADER, TRUNCATED_HEADER
+from ...web.filters import ID, href
+from ...web.resource_page import not_found_page, resource_page
 
 router = APIRouter(tags=["resources"])
 

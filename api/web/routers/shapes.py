@@ -11,10 +11,11 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
-from api import caching, conneg
-from api.deps import SettingsDep
-from api.web.shapes_page import shapes_page
 from kg.docs.shapes import reader
+
+from ... import caching, conneg
+from ...deps import SettingsDep
+from ...web.shapes_page import shapes_page
 
 router = APIRouter(tags=["stewards"])
 

@@ -14,14 +14,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api import conneg
-from api.deps import SettingsDep
-from api.errors import UnsupportedMediaType
-from api.protocol import content_type, form_fields
-from api.web.templating import render
-from api.web.validation_page import render_report
-from api.writes import RDF_MEDIA_TYPES, rdf_format, upload_bounds, upload_limits
 from kg.write.upload import validate_document
+
+from ... import conneg
+from ...deps import SettingsDep
+from ...errors import UnsupportedMediaType
+from ...protocol import content_type, form_fields
+from ...web.templating import render
+from ...web.validation_page import render_report
+from ...writes import RDF_MEDIA_TYPES, rdf_format, upload_bounds, upload_limits
 
 router = APIRouter(tags=["validation"])
 
