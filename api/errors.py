@@ -46,6 +46,8 @@ from kg.errors import (
 )
 from kg.sources.namespaces import BASE
 
+from .methods import allowed_methods
+
 # The problem document (RFC 9457) as the OpenAPI schemas of every route describe it.
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -215,11 +217,12 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     detail = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
     if status == 404:
         detail = f"nothing at {request.url.path}: the SPARQL endpoint is /sparql, its dataset is described at /.well-known/void"
-    elif status == 405:
-        detail = (
-            f"{request.method} is not allowed on {request.url.path} (allowed: {(exc.headers or {}).get('Allow', '')})"
-        )
-    return problem(status, HTTPStatus(status).phrase, detail, headers=dict(exc.headers or {}) or None)
+    headers = dict(exc.headers or {})
+    if status == 405:
+        allowed = ", ".join(allowed_methods(request.app.router.routes, request.scope)) or headers.get("Allow", "")
+        headers["Allow"] = allowed
+        detail = f"{request.method} is not allowed on {request.url.path} (allowed: {allowed})"
+    return problem(status, HTTPStatus(status).phrase, detail, headers=headers or None)
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:

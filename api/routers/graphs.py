@@ -68,7 +68,6 @@ def _target(request: Request) -> str | None:
     return iri
 
 
-@router.head("/graphs", include_in_schema=False)
 @router.get(
     "/graphs",
     summary="Read a named graph (Graph Store Protocol)",
@@ -88,8 +87,6 @@ async def get_graph(request: Request, settings: SettingsDep, store: StoreDep) ->
         return unchanged
     body = read.body
     headers = caching.headers(tag, settings.cache_max_age, len(body))
-    if request.method == "HEAD":
-        return Response(status_code=200, media_type=fmt.content_type, headers=headers)
     return Response(body, media_type=fmt.content_type, headers=headers)
 
 

@@ -89,16 +89,6 @@ async def sparql_get(
     return await answer_query(request, call, settings, store)
 
 
-@router.head("/sparql", include_in_schema=False)
-async def sparql_head(
-    request: Request, call: ProtocolDep, settings: SettingsDep, store: StoreDep, stats: StatsCacheDep
-) -> Response:
-    """GET's status and headers (content type, ETag, caching) without the body (RFC 9110 §9.3.2)."""
-    answer = await sparql_get(request, call, settings, store, stats)
-    headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
-    return Response(status_code=answer.status_code, headers=headers)
-
-
 @router.post(
     "/sparql",
     name="sparql_post",

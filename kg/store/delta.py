@@ -69,7 +69,7 @@ def _nquads(triples: set[ox.Triple]) -> str:
 
 
 def _triples(text: str) -> set[ox.Triple]:
-    return set(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    return {q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)}
 
 
 def record(build_dir: Path, parent: str, steps: Sequence[Step]) -> None:

@@ -133,6 +133,7 @@ class SparqlStore(Queryable):
         meta = self.metadata()
         return {
             "version": meta.version,
+            "triples": meta.triples,
             "backend": "sparql",
             "engine": self.engine.name,
             "endpoint": public_url(self.query_url),

@@ -83,31 +83,32 @@ class QueryableSource:
     def __init__(self, store: SparqlStore) -> None:
         self.store = store
 
-    def _construct(self, where: str) -> list[ox.Triple]:
-        answer = self.store.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", graph_format="ntriples"))
+    def _construct(self, where: str, template: str = "?s ?p ?o") -> list[ox.Triple]:
+        query = f"CONSTRUCT {{ {template} }} WHERE {{ {where} }}"
+        answer = self.store.run(QueryRequest(query, graph_format="ntriples"))
         if answer.truncated:
             raise StoreFailed(f"the store cut a neighbourhood read at {answer.rows} triples: raise KG_MAX_ROWS")
-        return list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+        return _triples(answer.body)
 
     def outgoing(self, subjects: Collection[Node], predicate: ox.NamedNode | None) -> Iterator[ox.Triple]:
         p = "?p" if predicate is None else str(predicate)
         for batch in _batches(subjects):
-            where = f"VALUES ?s {{ {batch} }} ?s {p} ?o ."
-            for t in self._construct(where):
-                yield t if predicate is None else ox.Triple(t.subject, predicate, t.object)
+            yield from self._construct(f"VALUES ?s {{ {batch} }} ?s {p} ?o .", f"?s {p} ?o")
 
     def incoming(self, objects: Collection[Value], predicate: ox.NamedNode) -> Iterator[ox.Triple]:
         for batch in _batches(objects):
-            yield from (
-                ox.Triple(t.subject, predicate, t.object)
-                for t in self._construct(f"VALUES ?o {{ {batch} }} ?s {predicate} ?o .")
-            )
+            yield from self._construct(f"VALUES ?o {{ {batch} }} ?s {predicate} ?o .", f"?s {predicate} ?o")
 
     def outgoing_by_predicate(self, predicate: ox.NamedNode) -> Iterator[ox.Triple]:
-        yield from (ox.Triple(t.subject, predicate, t.object) for t in self._construct(f"?s {predicate} ?o ."))
+        yield from self._construct(f"?s {predicate} ?o .", f"?s {predicate} ?o")
 
     def everything(self) -> Iterator[ox.Triple]:
-        yield from ox.parse(self.store.read_graph(None, "ntriples").body, format=ox.RdfFormat.N_TRIPLES)
+        yield from _triples(self.store.read_graph(None, "ntriples").body)
+
+
+def _triples(ntriples: bytes) -> list[ox.Triple]:
+    """N-Triples as triples (pyoxigraph parses them as quads of the default graph)."""
+    return [q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def _batches(terms: Collection[Value]) -> Iterator[str]:
@@ -130,7 +131,7 @@ def _ox(term: Term) -> Any:
 
 
 def _graph(store: SparqlStore, graph: str) -> set[ox.Triple]:
-    return set(ox.parse(store.read_graph(graph, "ntriples").body, format=ox.RdfFormat.N_TRIPLES))
+    return set(_triples(store.read_graph(graph, "ntriples").body))
 
 
 def _stated(store: SparqlStore, subjects: Collection[Node]) -> ox.Store:
@@ -151,7 +152,7 @@ def _hierarchy(store: SparqlStore, built_at: str | None) -> inference.Hierarchy:
     """The ontology's hierarchies, read once per build (writes never change the ontology graph)."""
     where = f"GRAPH <{ONTOLOGY_IRI}> {{ ?s ?p ?o FILTER(?p IN (<{RDFS}subClassOf>, <{RDFS}subPropertyOf>)) }}"
     answer = store.run(QueryRequest(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", graph_format="ntriples"))
-    return inference.Hierarchy.of(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+    return inference.Hierarchy.of(_triples(answer.body))
 
 
 def _pointing_to(store: SparqlStore, nodes: Collection[Node]) -> set[str]:

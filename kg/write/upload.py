@@ -18,15 +18,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
+import rdflib
 
-from kg.errors import ServerBusy, UsageError
+from kg.errors import ServerBusy, UploadTooLarge, UsageError
 from kg.ingest.neighbourhood import Reach, StoreSource, reach_of
 from kg.ingest.report import ValidationResult
-from kg.ingest.validate import load_graph_dir, validate_upload
+from kg.ingest.validate import FOCUS_LIMIT, focus_of, load_graph_dir, validate_upload
 from kg.sandbox import run_bounded
 from kg.sources.rdf_io import format_for_media_type, parse_bytes
 from kg.sources.rdf_limits import UploadLimits, check_upload
 from kg.store import layout as kgstore
+from kg.store.remote import SparqlStore
+from kg.write.remote import QueryableSource
+from kg.write.update import skolemize
 
 T = TypeVar("T")
 
@@ -99,6 +103,39 @@ def validate_document(
         bounds=bounds,
         what=f"validating the {name}",
     )
+
+
+def validate_remote_document(
+    store: SparqlStore,
+    data: bytes,
+    fmt: ox.RdfFormat,
+    shapes_dir: Path,
+    limits: UploadLimits,
+    bounds: Bounds,
+    name: str = "document",
+) -> ValidationResult:
+    """`validate_document` with a remote store's graph: parsed in a bounded child, then validated here on the
+    neighbourhood read from the store (kg.ingest.neighbourhood). Its blank nodes get the IRIs a write would give
+    them (kg.write.update.skolemize), so that the neighbourhood can be read; more than 2,000 nodes would need the
+    whole remote graph, and are refused (413) rather than read."""
+    quads = read_upload(data, fmt, limits, bounds, name)
+    if not quads:
+        raise UsageError(f"the {name} holds no triple")
+    triples = skolemize(q.triple for q in quads)
+    if focus_of(triples) is None:
+        raise UploadTooLarge(
+            f"the {name} touches more than {FOCUS_LIMIT} nodes: against a remote store it is validated on their "
+            "neighbourhood only; split it"
+        )
+    shapes = _shapes(shapes_dir)
+    return validate_upload(
+        QueryableSource(store), [ox.Quad(t.subject, t.predicate, t.object) for t in triples], shapes, reach_of(shapes)
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _shapes(shapes_dir: Path) -> rdflib.Graph:
+    return load_graph_dir(shapes_dir)
 
 
 @functools.lru_cache(maxsize=4)

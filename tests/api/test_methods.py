@@ -79,8 +79,9 @@ def test_a_new_route_is_covered_without_being_listed() -> None:
     assert allowed_methods(app.router.routes, scope) == []
 
 
-def test_a_405_lists_head_wherever_it_lists_get(client: TestClient) -> None:
-    r = client.put("/queries")  # the router's own 405 names the route's methods: GET
+def test_a_405_lists_what_options_lists_head_wherever_get(client: TestClient) -> None:
+    r = client.put("/queries")
     assert r.status_code == 405
-    assert r.headers["allow"] == "GET, HEAD"
-    assert client.get("/update").headers["allow"] == "POST"  # no GET there, so no HEAD
+    assert r.headers["allow"] == "GET, HEAD, OPTIONS" == client.options("/queries").headers["allow"]
+    assert r.json()["detail"] == "PUT is not allowed on /queries (allowed: GET, HEAD, OPTIONS)"
+    assert client.get("/update").headers["allow"] == "POST"  # the route's own refusal; no GET there, so no HEAD

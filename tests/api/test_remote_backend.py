@@ -7,6 +7,7 @@ each test builds the app over it with the same `create_app` as the embedded stor
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -130,5 +131,25 @@ def test_kg_build_publishes_to_the_remote_store(
     store = remote_store(virtuoso_server)
     try:
         assert store.version == built_store[1].version  # the same sources: the same content version
+    finally:
+        store.close()
+
+
+def test_a_query_past_the_time_limit_is_a_504_problem_on_time(
+    api_settings: Settings, virtuoso_server: vt.Virtuoso, published: tuple[SparqlStore, PublishReport]
+) -> None:
+    """The client-side limit holds on the remote store: a three-way product of the merge stops at 2 s."""
+    store = remote_store(virtuoso_server, max_rows=api_settings.max_rows, timeout=2.0)
+    settings = remote_settings(api_settings, virtuoso_server).model_copy(update={"query_timeout": 2.0})
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(STR(?c) < STR(?i)) }"
+    try:
+        with TestClient(create_app(settings, store), raise_server_exceptions=False) as c:
+            started = time.perf_counter()
+            r = c.get("/sparql", params={"query": heavy}, headers={"Accept": JSON})
+            took = time.perf_counter() - started
+            assert r.status_code == 504, r.text
+            assert r.headers["content-type"].startswith("application/problem+json") and "Traceback" not in r.text
+            assert took < 6, f"answered after {took:.1f} s"
+            assert c.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON}).status_code == 200
     finally:
         store.close()

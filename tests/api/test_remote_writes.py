@@ -21,15 +21,17 @@ from typer.testing import CliRunner
 from api.main import create_app
 from kg.config import PROJECT_ROOT, Settings
 from kg.errors import StoreFailed
+from kg.ingest import neighbourhood as nb
 from kg.ingest.pipeline import BuildReport
-from kg.ingest.validate import load_graph_dir
-from kg.sources.namespaces import TID
+from kg.ingest.validate import focus_of, load_graph_dir
+from kg.sources.namespaces import RDFS, TID
 from kg.sources.rdf_io import parse_file
 from kg.store import layout as kgstore
 from kg.store.engines import VIRTUOSO
 from kg.store.publish import publish_build
 from kg.store.remote import SparqlStore
 from kg.write import update as kgwrite
+from kg.write.remote import QueryableSource
 from kg.write.transaction import WRITE_LOG_GRAPH
 from kg_cli.main import app as cli
 from tests.conftest import copy_store
@@ -162,6 +164,14 @@ def test_a_conforming_write_is_served_recorded_and_equal_to_the_embedded_one(
         local_rows = {str(q.triple) for q in db.quads_for_pattern(None, None, None, ox.NamedNode(g))}
         assert _count(remote, f"GRAPH <{g}> {{ ?s ?p ?o }}") == len(local_rows), g
     assert _count(remote, f"GRAPH <{INFERRED}> {{ VALUES ?s {{ <{INVOLVEMENT}> }} ?s a ?c }}") >= 1
+    # replacing the graph sends its difference only: one label changed is one triple out, one in
+    changed = _doc("steward-001").replace(
+        b'les pilotes du dispositif"@fr ;\n    dcterms:title', b'ses pilotes"@fr ;\n    dcterms:title', 1
+    )
+    assert changed != _doc("steward-001")
+    r = remote.put(_url(graph), content=changed, headers=AUTH)
+    assert r.status_code == 200, r.text
+    assert (r.json()["added"], r.json()["removed"]) == (1, 1)
     # a DELETE takes it all out of the merge again, its inferences included
     r = remote.delete(_url(graph), headers={"Authorization": AUTH["Authorization"]})
     assert r.status_code == 200, r.text
@@ -220,3 +230,32 @@ def test_kg_load_and_unload_write_the_remote_store_the_same_way(
     doc.write_text(BROKEN.format(g=graph), encoding="utf-8")
     result = CliRunner().invoke(cli, ["load", str(doc), "--graph", graph, "--store", str(tmp_path / "unused")])
     assert result.exit_code == 1, result.output
+
+
+def test_validate_reads_the_remote_graph_and_reports_as_on_the_embedded_store(
+    remote: TestClient, client: TestClient
+) -> None:
+    turtle = {"Content-Type": "text/turtle", "Accept": "application/json"}
+    good = remote.post("/validate", content=_doc("remote-validated"), headers=turtle)
+    assert good.status_code == 200, good.text
+    assert good.json()["conforms"] is True
+    broken = BROKEN.format(g=f"{TID}source/remote-validated").encode()
+    on_virtuoso = remote.post("/validate", content=broken, headers=turtle).json()
+    embedded = client.post("/validate", content=broken, headers=turtle).json()
+    assert on_virtuoso["conforms"] is False
+    assert on_virtuoso == embedded
+
+
+def test_the_neighbourhood_read_from_the_store_is_the_embedded_one(
+    store: FailingStore, built_store: tuple[Path, BuildReport]
+) -> None:
+    """What a remote write is validated on: the same triples the embedded store gives for the same nodes."""
+    reach = nb.reach_of(load_graph_dir(PROJECT_ROOT / "shapes"))
+    local = nb.StoreSource(kgstore.open_read_only(built_store[0]))
+    triples = [q.triple for q in parse_file(FIXTURE)]
+    territory = f"{TID}territory/ardeche-drome-nord"
+    for focus in (focus_of(triples) or set(), {territory}, {INVOLVEMENT, f"{TID}actor/anct"}):
+        remote_part = nb.neighbourhood(QueryableSource(store), focus, reach)
+        assert remote_part and remote_part == nb.neighbourhood(local, focus, reach), focus
+    every = {t.predicate for t in nb.neighbourhood(local, {territory}, reach)}
+    assert ox.NamedNode(f"{RDFS}subClassOf") in every, "the hierarchy comes with every neighbourhood"

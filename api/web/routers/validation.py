@@ -14,10 +14,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from kg.write.upload import validate_document
+from kg.store.remote import SparqlStore
+from kg.write.upload import validate_document, validate_remote_document
 
 from ... import conneg
-from ...deps import SettingsDep
+from ...deps import SettingsDep, StoreDep
 from ...errors import UnsupportedMediaType
 from ...protocol import content_type, form_fields
 from ...web.templating import render
@@ -54,7 +55,7 @@ SYNTAXES = [
         503: {"description": "Validating the document took longer than the time limit, or waited too long."},
     },
 )
-async def validate(request: Request, settings: SettingsDep) -> Response:
+async def validate(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """The SHACL report of the body (Turtle, TriG, JSON-LD, N-Triples, N-Quads, RDF/XML by Content-Type)."""
     media_type, _ = content_type(request.headers.get("content-type"))
     requested = [v for k in conneg.FORMAT_PARAMETERS for v in request.query_params.getlist(k)]
@@ -68,15 +69,15 @@ async def validate(request: Request, settings: SettingsDep) -> Response:
     else:
         rdf, data = rdf_format(media_type), await request.body()
     fmt = conneg.choose(request.headers.get("accept"), REPORT_FORMATS, requested, "a validation report")
-    result = await run_in_threadpool(
-        validate_document,
-        settings.store,
-        data,
-        rdf,
-        settings.shapes_dir,
-        upload_limits(settings),
-        upload_bounds(settings),
-    )
+    limits, bounds = upload_limits(settings), upload_bounds(settings)
+    if isinstance(store, SparqlStore):  # the remote store's graph, read by neighbourhood (kg.write.upload)
+        result = await run_in_threadpool(
+            validate_remote_document, store, data, rdf, settings.shapes_dir, limits, bounds
+        )
+    else:
+        result = await run_in_threadpool(
+            validate_document, settings.store, data, rdf, settings.shapes_dir, limits, bounds
+        )
     if fmt is conneg.HTML:
         return HTMLResponse(render_report(result, source_name=None))
     if fmt is conneg.TURTLE:

@@ -49,8 +49,8 @@ Striping = 0
 ServerPort = 127.0.0.1:{sql_port}
 ServerThreads = 10
 CheckpointInterval = 0
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 DirsAllowed = {d}
 MaxQueryMem = 500M
 
@@ -109,12 +109,19 @@ class Virtuoso:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start(directory: Path, *, max_seconds: int = 20, wait: float = 60.0) -> Virtuoso:
+def start(directory: Path, *, max_seconds: int = 20, wait: float = 60.0, buffers: int = 20_000) -> Virtuoso:
     """Start virtuoso-t in `directory` (created) and wait until its SPARQL endpoint answers."""
     directory.mkdir(parents=True, exist_ok=True)
     vt = Virtuoso(directory, free_port(), free_port(), secrets.token_urlsafe(12))
     (directory / "virtuoso.ini").write_text(
-        INI.format(d=directory, sql_port=vt.sql_port, http_port=vt.http_port, max_seconds=max_seconds)
+        INI.format(
+            d=directory,
+            sql_port=vt.sql_port,
+            http_port=vt.http_port,
+            max_seconds=max_seconds,
+            buffers=buffers,
+            dirty=buffers * 3 // 4,
+        )
     )
     started = time.perf_counter()
     vt.process = subprocess.Popen(
