@@ -29,12 +29,14 @@ def sparql_name(var: str, out: str, lang: str = "fr", where: str = "") -> str:
     smallest rdfs:label (SKOS allows one prefLabel per language; the documents' wordings are rdfs:label).
     Every row keeps its value bound: SPARQL's MIN over a group with an unbound value is an error, so a
     `COALESCE(MIN(?pref), MIN(?label))` over a UNION would lose both names of a resource that has both.
+    The minimum is taken over the plain text and the language put back (`STRLANG`): the same name, and
+    engines that compare or aggregate language-tagged literals their own way (Virtuoso 7.2) give it too.
 
     Grouped by the resource alone, so a resource labelled differently by several documents stays one row;
     `where` restricts the resources (e.g. "?t a ti:IndustryTerritory . "). Needs the skos: and rdfs: prefixes.
     """
     return (
-        f"{{ SELECT ?{var} (MIN(?{var}_label) AS ?{out}) WHERE {{ {where}"
+        f'{{ SELECT ?{var} (STRLANG(MIN(STR(?{var}_label)), "{lang}") AS ?{out}) WHERE {{ {where}'
         f'?{var} skos:prefLabel|rdfs:label ?{var}_label FILTER(lang(?{var}_label) = "{lang}") '
         f"FILTER(EXISTS {{ ?{var} skos:prefLabel ?{var}_label }} || NOT EXISTS {{ ?{var} skos:prefLabel ?{var}_pref "
         f'FILTER(lang(?{var}_pref) = "{lang}") }}) }} GROUP BY ?{var} }}'

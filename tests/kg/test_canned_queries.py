@@ -216,7 +216,7 @@ def test_unknown_query() -> None:
 # --- names: one per resource and language (kg.sources.labels) and shared funding ------------------------------------
 
 NAME_SUBSELECT = re.compile(
-    r"\{ SELECT \?(?P<var>\w+) \(MIN\(\?(?P=var)_label\) AS \?(?P<out>\w+)\) "
+    r"\{ SELECT \?(?P<var>\w+) \(STRLANG\(MIN\(STR\(\?(?P=var)_label\)\), \"\w+\"\) AS \?(?P<out>\w+)\) "
     r"WHERE \{ (?P<where>.*?)\?(?P=var) skos:prefLabel\|rdfs:label .*?GROUP BY \?(?P=var) \}"
 )
 OLD_NAME_CHOICE = re.compile(r"\(MIN\(\?\w+\) AS \?\w+\) WHERE \{(?:(?!skos:prefLabel)[^}])*rdfs:label")
