@@ -22,6 +22,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from kg.config import Settings
 from kg.errors import StoreMissing
 from kg.ingest.shapes_required import load_shapes
+from kg.store.cache import AnswerCache
 from kg.store.interface import Queryable
 from kg.store.pool import QueryPool, choose_in_memory
 from kg.store.remote import open_remote
@@ -92,6 +93,8 @@ def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
             threading.Thread(target=writes.warm_up, args=(settings,), daemon=True, name="kg-warm-up").start()
             try:
                 own = await run_in_threadpool(open_store, settings)
+                if settings.cache_bytes:  # every route queries through it (kg.store.cache.AnswerCache)
+                    own = AnswerCache(own, settings.cache_bytes)
             except StoreMissing as e:  # serve 503s that say so, rather than not start at all
                 log.error("%s", e)
                 app.state.store_error = e

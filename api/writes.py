@@ -97,8 +97,10 @@ def warm_up(settings: Settings) -> None:
 
 def write_context(settings: SettingsDep, writer: WriterDep, shapes: ShapesDep, store: StoreDep) -> kgwrite.Context:
     """The context of one authenticated write: the built store here, or the remote store served."""
-    if isinstance(store, SparqlStore):
-        return RemoteWriteContext(store=store, shapes=shapes, agent=writer, lock_timeout=settings.write_lock_timeout)
+    if isinstance(store.underlying, SparqlStore):
+        return RemoteWriteContext(
+            store=store.underlying, shapes=shapes, agent=writer, lock_timeout=settings.write_lock_timeout
+        )
     return kgwrite.WriteContext(
         store=settings.store,
         shapes=shapes,

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         description="SPARQL endpoints that SERVICE may call (comma-separated); empty = SERVICE refused.",
     )
     cache_max_age: int = Field(default=300, ge=0, description="Cache-Control max-age of query answers, seconds.")
+    cache_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=0,
+        le=64 * 1024**3,
+        description="Bytes of answers the server keeps in memory for the version served (0: none).",
+    )
     queue_timeout: float = Field(
         default=10.0, gt=0, description="Seconds a request may wait for a free query worker (then 503 + Retry-After)."
     )

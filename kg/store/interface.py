@@ -124,6 +124,11 @@ class Queryable(ABC):
         """`run` for an event loop."""
         return await asyncio.to_thread(self.run, req)
 
+    @property
+    def underlying(self) -> Queryable:
+        """The store itself, behind any cache in front of it (which backend answers: embedded or remote)."""
+        return self
+
     def stale(self) -> bool:
         """Whether a newer version than the one served is there to be served (cheap: asked per request)."""
         return False

@@ -85,7 +85,11 @@ class QueryableSource:
 
     def _construct(self, where: str, template: str = "?s ?p ?o") -> list[ox.Triple]:
         query = f"CONSTRUCT {{ {template} }} WHERE {{ {where} }}"
-        answer = self.store.run(QueryRequest(query, graph_format="ntriples"))
+        # the merge alone as the dataset: not the store's own graph list, a parameter per graph on every request
+        request = QueryRequest(
+            query, graph_format="ntriples", default_graphs=(self.store.merge_graph,), named_graphs=()
+        )
+        answer = self.store.run(request)
         if answer.truncated:
             raise StoreFailed(f"the store cut a neighbourhood read at {answer.rows} triples: raise KG_MAX_ROWS")
         return _triples(answer.body)
@@ -159,8 +163,9 @@ def _pointing_to(store: SparqlStore, nodes: Collection[Node]) -> set[str]:
     """The IRIs that point to these nodes in the merge (their shapes may depend on what the nodes lose)."""
     found: set[str] = set()
     for batch in _batches(nodes):
-        query = (
-            f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {batch} }} ?s ?p ?o FILTER(isIRI(?s)) }} LIMIT {FOCUS_LIMIT + 1}"
+        query = (  # FROM the merge: not a dataset parameter per graph of the store on the request
+            f"SELECT DISTINCT ?s FROM <{store.merge_graph}> WHERE {{ VALUES ?o {{ {batch} }} ?s ?p ?o FILTER(isIRI(?s)) }} "
+            f"LIMIT {FOCUS_LIMIT + 1}"
         )
         found |= {r["s"].value for r in store.select(query).rows if "s" in r}
     return found

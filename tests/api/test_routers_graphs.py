@@ -522,3 +522,20 @@ def test_the_in_memory_workers_replay_a_write_instead_of_reloading(writable: Wri
         assert r.status_code == 200, r.text
         rows = {tuple(line.split("\t")) for line in r.text.splitlines()[1:]}
         assert rows == on_disk
+
+
+def test_the_answer_cache_serves_repeats_and_never_an_older_version(w: httpx.Client) -> None:
+    """kg.store.cache.AnswerCache in front of the pool: /sparql, canned queries and pages share it."""
+    graph = f"{TID}source/steward-cached"
+
+    def hits() -> int:
+        return int(w.get("/health").json()["answer_cache"]["hits"])
+
+    before = _count(w, graph)
+    start = hits()
+    assert _count(w, graph) == before and hits() == start + 1
+    assert w.get("/queries/statistics").status_code == 200 and w.get("/queries/statistics").status_code == 200
+    assert hits() >= start + 2
+    r = w.put(_graph_url(graph), content=_doc(graph, "Document mis en cache"), headers={**TURTLE, **AUTH})
+    assert r.status_code == 201, r.text
+    assert _count(w, graph) > before, "the write's version, not the answer kept for the one before"

@@ -70,9 +70,9 @@ async def validate(request: Request, settings: SettingsDep, store: StoreDep) -> 
         rdf, data = rdf_format(media_type), await request.body()
     fmt = conneg.choose(request.headers.get("accept"), REPORT_FORMATS, requested, "a validation report")
     limits, bounds = upload_limits(settings), upload_bounds(settings)
-    if isinstance(store, SparqlStore):  # the remote store's graph, read by neighbourhood (kg.write.upload)
+    if isinstance(store.underlying, SparqlStore):  # the remote store's graph, read by neighbourhood (kg.write.upload)
         result = await run_in_threadpool(
-            validate_remote_document, store, data, rdf, settings.shapes_dir, limits, bounds
+            validate_remote_document, store.underlying, data, rdf, settings.shapes_dir, limits, bounds
         )
     else:
         result = await run_in_threadpool(
