@@ -8,6 +8,7 @@ Protocol's direct POST, which every server here supports and no HTTP cache answe
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import statistics
@@ -15,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -91,8 +93,19 @@ end
 """
 
 
-def _lua(url: str, query: str, method: str) -> str:
+_LUA_UNIQUE = """
+local sent = 0
+request = function()
+  sent = sent + 1
+  return wrk.format(nil, nil, nil, "# miss " .. math.random(1, 1000000000) .. "-" .. sent .. "\\n" .. wrk.body)
+end
+"""
+
+
+def _lua(url: str, query: str, method: str, unique: bool = False) -> str:
     fence = "=" * 8
+    if method == "get" and unique:
+        raise ValueError("unique queries (cache misses) are sent by POST")
     if method == "get":
         path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
         return (
@@ -103,16 +116,23 @@ def _lua(url: str, query: str, method: str) -> str:
         'wrk.method = "POST"\n'
         'wrk.headers["Content-Type"] = "application/sparql-query"\n'
         f'wrk.headers["Accept"] = "{ACCEPT}"\n'
-        f"wrk.body = [{fence}[{query}]{fence}]\n" + _LUA_DONE
+        f"wrk.body = [{fence}[{query}]{fence}]\n" + (_LUA_UNIQUE if unique else "") + _LUA_DONE
     )
 
 
 def run_wrk(
-    url: str, query: str, *, connections: int, seconds: float, timeout: float, method: str = "post"
+    url: str,
+    query: str,
+    *,
+    connections: int,
+    seconds: float,
+    timeout: float,
+    method: str = "post",
+    unique: bool = False,
 ) -> RunResult:
     threads = min(connections, 2)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as f:
-        f.write(_lua(url, query, method))
+        f.write(_lua(url, query, method, unique))
         script = Path(f.name)
     try:
         argv = [
@@ -156,12 +176,16 @@ def run_python(
     timeout: float,
     method: str = "post",
     max_requests: int = 100_000,
+    unique: bool = False,
 ) -> RunResult:
-    """`connections` threads, each with its own keep-alive connection, until `seconds` or `max_requests`."""
+    """`connections` threads, each with its own keep-alive connection, until `seconds` or `max_requests`;
+    with `unique`, each request starts with a comment of its own, so that no answer cache can answer it."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
+    counter = itertools.count()  # next() on a count is atomic in CPython
+    run_id = uuid.uuid4().hex[:12]  # unique across runs too: no request is ever sent twice
 
     def worker() -> None:
         with httpx.Client(timeout=timeout) as client:
@@ -169,9 +193,10 @@ def run_python(
                 with lock:
                     if len(latencies) + errors[0] >= max_requests:
                         return
+                text = f"# miss {run_id}-{next(counter)}\n{query}" if unique else query
                 t0 = time.perf_counter()
                 try:
-                    ok = _send(client, url, query, method).status_code == 200
+                    ok = _send(client, url, text, method).status_code == 200
                 except httpx.HTTPError:
                     ok = False
                 with lock:
@@ -207,12 +232,23 @@ def percentile(values: list[float], pct: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[max(0, min(98, round(pct) - 1))]
 
 
-def load(url: str, query: str, *, connections: int, seconds: float, timeout: float, method: str = "post") -> RunResult:
-    """One bounded run; a run that could not be made (server gone, wrk failed) comes back with `failure` set."""
+def load(
+    url: str,
+    query: str,
+    *,
+    connections: int,
+    seconds: float,
+    timeout: float,
+    method: str = "post",
+    unique: bool = False,
+) -> RunResult:
+    """One bounded run; a run that could not be made (server gone, wrk failed) comes back with `failure` set.
+    `unique`: every request a query of its own (a comment), to measure an answer cache's misses."""
+    options = {"connections": connections, "seconds": seconds, "timeout": timeout, "method": method, "unique": unique}
     try:
         if have_wrk():
-            return run_wrk(url, query, connections=connections, seconds=seconds, timeout=timeout, method=method)
-        return run_python(url, query, connections=connections, seconds=seconds, timeout=timeout, method=method)
+            return run_wrk(url, query, **options)  # type: ignore[arg-type]
+        return run_python(url, query, **options)  # type: ignore[arg-type]
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
         nan = float("nan")
         return RunResult(

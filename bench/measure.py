@@ -109,6 +109,7 @@ def measure_query(
                 seconds=duration(plan, single, 1, plan.rounds),
                 timeout=timeouts[s.name],
                 method=plan.method,
+                unique=s.unique_queries,
             )
             c1_runs[s.name].append(run)
             drain(s, min(120.0, single * 2 + 5))
@@ -129,6 +130,7 @@ def measure_query(
             seconds=duration(plan, single * (plan.connections if s.name in SERIAL_SERVERS else 1), plan.connections),
             timeout=timeouts[s.name],
             method=plan.method,
+            unique=s.unique_queries,
         )
         drain(s, min(120.0, single * plan.connections + 5))
         out[s.name]["cn"] = _combine([cn])

@@ -41,6 +41,7 @@ class Server:
     ready_url: str | None  # GET that answers 200 when ready; None: POST an ASK to sparql_url
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    unique_queries: bool = False  # each request a query of its own (a comment): what an answer cache cannot answer
     proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     ready_seconds: float | None = None
@@ -166,13 +167,22 @@ def kg_available() -> bool:
     return r.returncode == 0
 
 
-def kg_server(store: Path, port: int, workers: int, log_dir: Path, env: dict[str, str]) -> Server:
+def kg_server(
+    store: Path,
+    port: int,
+    workers: int,
+    log_dir: Path,
+    env: dict[str, str],
+    name: str = "kg serve",
+    unique: bool = False,
+) -> Server:
     return Server(
-        name="kg serve",
+        name=name,
+        unique_queries=unique,
         argv=[str(VENV_BIN / "kg"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         sparql_url=f"http://127.0.0.1:{port}/sparql",
         ready_url=f"http://127.0.0.1:{port}/health",
-        log_path=log_dir / "kg-serve.log",
+        log_path=log_dir / f"{name.replace(' ', '-').replace('(', '').replace(')', '')}.log",
         env={"KG_STORE": str(store), **env},
     )
 
