@@ -1,8 +1,10 @@
-"""Real clients, unmodified, against a running server: they get the same answers as the store itself."""
+"""Real clients, unmodified, against a running server: they get the same answers as the store itself — with
+the embedded store behind the server, and with Virtuoso (`KG_BACKEND=sparql`, the session's scratch one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -13,6 +15,10 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, JSONLD, RDFXML, TURTLE, XML, SPARQLWrapper
 
 from kg.sources.namespaces import TI, source_graph
+from kg.store.publish import PublishReport
+from kg.store.remote import SparqlStore
+from tests.api.conftest import _start, _stop
+from tests.kg.store import virtuoso as vt
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning"),
@@ -31,6 +37,28 @@ class Server(Protocol):
 
     @property
     def endpoint(self) -> str: ...
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def server(
+    request: pytest.FixtureRequest, server: Server, store_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The session's server over the embedded store, then one over Virtuoso with the bundled build published."""
+    if request.param == "oxigraph":
+        yield server
+        return
+    virtuoso: vt.Virtuoso = request.getfixturevalue("virtuoso_server")
+    published: tuple[SparqlStore, PublishReport] = request.getfixturevalue("published")
+    assert published[1].graphs
+    env = {
+        "KG_BACKEND": "sparql",
+        "KG_SPARQL_QUERY_URL": virtuoso.query_url,
+        "KG_SPARQL_ENGINE": "virtuoso",
+        "KG_MAX_ROWS": "100000",
+    }
+    running = _start(store_path, tmp_path_factory.mktemp("server-virtuoso") / "uvicorn.log", env)
+    yield running
+    _stop(running)
 
 
 def _store_graph(kg_store: ox.Store, query: str) -> Graph:
