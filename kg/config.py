@@ -3,18 +3,24 @@
 Code in `kg` takes explicit arguments; only the CLI (and later the API) builds a `Settings` and passes
 its values down, so tests can give their own paths without touching the environment.
 
-Folders are relative to the current directory, as the README says (`./ontology`, `./shapes`, `./data`,
-and `./var/store` when the current directory is a checkout), never to where the package is installed: with
-an editable install, a server started from a second checkout would otherwise write into the first one's
-`data/`. Every path is made absolute when the settings are read, so a later `chdir` changes nothing.
+Inside a checkout (the current directory's pyproject.toml names this project) the folders are the
+checkout's own, relative to the current directory, as the README says (`./ontology`, `./shapes`, `./data`,
+`./var/store`), never those of the checkout the package was installed from: with an editable install, a
+server started from a second checkout would otherwise write into the first one's `data/`. Anywhere else
+they are the copies the package ships (`kg/bundled/`, see `bundled_dir`), and the store goes to the user
+data directory. `KG_*_DIR` and `KG_STORE` win over both. Every path is made absolute when the settings are
+read, so a later `chdir` changes nothing.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import lru_cache
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -44,8 +50,31 @@ def _default_store() -> Path:
     return Path(user_data_dir(DISTRIBUTION)) / "store"
 
 
-def _here(name: str) -> Callable[[], Path]:
-    return lambda: Path.cwd() / name
+BUNDLED = ("ontology", "shapes", "data")  # the folders the wheel ships as kg/bundled/<name> (pyproject.toml)
+_extracted = ExitStack()  # bundled folders copied out of a zipped install, removed at exit
+atexit.register(_extracted.close)
+
+
+@lru_cache
+def bundled_dir(name: str) -> Path:
+    """The package's own copy of ontology/, shapes/ or data/, as a real folder that the RDF readers can list.
+
+    Installed from the wheel, it is `kg/bundled/<name>` beside this module; `kg` imported from a checkout
+    (an editable install, or the checkout on `sys.path`) has no such folder: its copy is the checkout's own.
+    """
+    if name not in BUNDLED:
+        raise ValueError(f"no bundled folder {name!r} (one of {', '.join(BUNDLED)})")
+    if is_checkout(PROJECT_ROOT):
+        return PROJECT_ROOT / name
+    resource = files("kg").joinpath("bundled", name)
+    if isinstance(resource, Path):  # a wheel installs as files: the folder itself, nothing copied
+        return resource
+    return _extracted.enter_context(as_file(resource))  # a zipped install: a temporary copy (Python ≥ 3.12)
+
+
+def _default_dir(name: str) -> Callable[[], Path]:
+    """The current checkout's folder in a checkout, else the package's copy."""
+    return lambda: Path.cwd() / name if is_checkout(Path.cwd()) else bundled_dir(name)
 
 
 class Settings(BaseSettings):
@@ -55,9 +84,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore", hide_input_in_errors=True)
 
     store: Path = Field(default_factory=_default_store, description="Directory of the on-disk Oxigraph store.")
-    ontology_dir: Path = Field(default_factory=_here("ontology"), description="OWL ontology (Turtle).")
-    shapes_dir: Path = Field(default_factory=_here("shapes"), description="SHACL shapes (Turtle).")
-    data_dir: Path = Field(default_factory=_here("data"), description="Instance data (TriG, Turtle…).")
+    ontology_dir: Path = Field(default_factory=_default_dir("ontology"), description="OWL ontology (Turtle).")
+    shapes_dir: Path = Field(default_factory=_default_dir("shapes"), description="SHACL shapes (Turtle).")
+    data_dir: Path = Field(default_factory=_default_dir("data"), description="Instance data (TriG, Turtle…).")
 
     # serving
     host: str = Field(default="127.0.0.1", description="Address `kg serve` listens on.")
@@ -134,7 +163,8 @@ class Settings(BaseSettings):
     )
     write_data_files: bool = Field(
         default=True,
-        description="Also apply accepted writes to the files of data_dir, so the next `kg build` keeps them.",
+        description="Also apply accepted writes to the files of data_dir, so the next `kg build` keeps them "
+        "(never to the package's own copy of data/ unless set).",
     )
 
     # the backend: the embedded Oxigraph store, or any SPARQL 1.1 store over HTTP (kg.store.remote)
@@ -198,6 +228,14 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s) URL with a host")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _package_data_is_read_only(self) -> Settings:
+        """Outside a checkout the default data/ is the package's own copy (in site-packages, or the checkout of an
+        editable install): accepted writes go to the store only, unless KG_DATA_DIR or KG_WRITE_DATA_FILES is set."""
+        if not ({"data_dir", "write_data_files"} & self.model_fields_set or is_checkout(Path.cwd())):
+            self.write_data_files = False
+        return self
 
     @model_validator(mode="after")
     def _backend_complete(self) -> Settings:

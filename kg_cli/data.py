@@ -9,7 +9,15 @@ from typing import Annotated, BinaryIO, cast
 from urllib.parse import quote
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from kg.config import Settings
 from kg.docs import release as kgrelease
@@ -27,6 +35,7 @@ from kg.write import update as kgwrite
 from kg.write.remote import RemoteWriteContext
 from kg.write.upload import current_graph
 from kg_cli.common import EXIT_NONCONFORMING, OutputOpt, StoreOpt, err, output_to, settings
+from kg_cli.web import web_module
 
 
 def build(store: StoreOpt = None) -> None:
@@ -35,6 +44,7 @@ def build(store: StoreOpt = None) -> None:
     sources = kgbuild.Sources.from_dirs(s.ontology_dir, s.shapes_dir, s.data_dir)
     load_shapes(s.shapes_dir)
     with Progress(
+        SpinnerColumn(finished_text="[green]✓[/]"),  # turns while a stage runs: validation is one long step
         TextColumn("{task.description:<16}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -51,10 +61,11 @@ def build(store: StoreOpt = None) -> None:
             bar.update(tasks[stage], completed=done, total=total)
 
         report = kgbuild.build(sources, s.store, progress, lock_timeout=s.write_lock_timeout)
-    err.print(
+    err.print(  # one line whatever the terminal's width, so that it reads (and greps) as one
         f"built {report.store}: {report.triples} triples in {report.graphs} named graphs, "
         f"version {report.version}, {report.warnings} SHACL warning(s), {report.seconds} s",
         highlight=False,
+        soft_wrap=True,
     )
     if s.backend == "sparql":  # validated and built here as always, then published to the remote store
         from kg.store.publish import publish_build
@@ -116,8 +127,7 @@ def validate(
         paths = [*rdf_files(s.data_dir), *files] if against is Against.data else list(files)
         result = validate_graph(to_rdflib_graph(parse_files(paths)), shapes, load_graph_dir(s.ontology_dir))
     if fmt is ReportFormat.html:
-        from api.web.validation_page import render_report  # the same page POST /validate answers
-
+        render_report = web_module("web.validation_page").render_report  # the same page POST /validate answers
         out = render_report(result, source_name=", ".join(str(f) for f in files or []) or None)
     else:
         out = {
@@ -214,8 +224,7 @@ def release(
     folder: Annotated[Path, typer.Argument(help="Folder to write the release into (created if missing).")],
     store: StoreOpt = None,
 ) -> None:
-    """Write the whole dataset for a data portal: N-Quads and TriG dumps (gzip, every named graph), a .sha256
-    beside each, SHA256SUMS (for `sha256sum -c`) and dumps.json — the files GET /download serves."""
+    """Write the whole dataset for a data portal: N-Quads and TriG dumps (gzip, every named graph), a .sha256 beside each, SHA256SUMS (for `sha256sum -c`) and dumps.json — the files GET /download serves."""
     s = settings(store)
     build = kgstore.resolve(s.store)
     info = kgstore.BuildInfo.read(build)

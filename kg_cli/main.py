@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup, TyperOption
 
+from kg import __version__
+from kg.config import DISTRIBUTION
 from kg.errors import KGError, QuerySyntaxError, RDFParseError, StoreMissing, ValidationFailed
 from kg_cli import ask, data
 from kg_cli.common import EXIT_NONCONFORMING, EXIT_USAGE, err
@@ -22,11 +25,51 @@ from kg_cli.serve import serve
 P = ParamSpec("P")
 R = TypeVar("R")
 
+
+class _FlagsTakeNoValue:
+    """Typer 0.29's rich help prints every option's type, flags' too (`--help  <bool>`): its plain help, like
+    typer 0.28's rich help, skips the type of a flag, which takes no value. An empty metavar is what the rich
+    help prints instead of the type, so each flag gets one (`--help`, `--version` and any boolean option)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class Command(_FlagsTakeNoValue, TyperCommand):
+    pass
+
+
+class Group(_FlagsTakeNoValue, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=Group,
     help="Territoires d'industrie knowledge graph: build, validate, query and export it.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"{DISTRIBUTION} {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Territoires d'industrie knowledge graph: build, validate, query and export it."""
 
 
 def _fail(e: KGError) -> typer.Exit:
@@ -54,7 +97,7 @@ def _command(fn: Callable[P, R], name: str | None = None) -> None:
         except KGError as e:
             raise _fail(e) from None
 
-    app.command(name)(run)
+    app.command(name, cls=Command)(run)
 
 
 _command(data.build)

@@ -104,6 +104,7 @@ SLOW_FILES = {
     "test_remote_backend.py",  # 7 tests, 24 s: the API and kg build over Virtuoso
     "test_replicas.py",  # 8 tests, 25 s: two kg serve replicas behind nginx
     "test_remote_writes.py",  # 4 tests, 14 s: its own Virtuoso, steward writes through the API
+    "test_wheel.py",  # 2 tests, ~90 s: the wheel built, installed in a fresh venv from the index, run from an empty folder
 }
 SLOW_TESTS = {
     "test_each_broken_upload_is_reported_on_its_focus_node",  # 195 x 1.4 s: the fixtures uploaded to /validate

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kg.config import PROJECT_ROOT, Settings, is_checkout
+from kg.config import PROJECT_ROOT, Settings, bundled_dir, is_checkout
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_outside_a_checkout_the_store_goes_to_the_user_data_dir(clean_env: pytes
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "something-else"\n')  # not this project
     clean_env.chdir(tmp_path)
     s = Settings()
-    assert s.data_dir == tmp_path / "data"
+    assert s.data_dir == bundled_dir("data")  # the packaged copy, not a folder of the working directory
     assert s.store.name == "store" and tmp_path not in s.store.parents
 
 
