@@ -53,6 +53,10 @@ def serve(
 
 
 def _build_if_missing(s: Settings) -> None:
+    """Build the embedded store when there is none; a remote store (`KG_BACKEND=sparql`) is published by
+    `kg build`, never built behind the user's back here."""
+    if s.backend != "oxigraph":
+        return
     try:
         kgstore.resolve(s.store)
     except StoreMissing:

@@ -109,3 +109,12 @@ def test_from_an_editable_install_outside_the_checkout_the_cli_uses_kg_api(tmp_p
     assert done.returncode == 0, done.stderr
     installed = importlib.util.find_spec("kg_api") is not None  # false only with an install older than kg_api
     assert done.stdout == ("kg_api kg_api.main\n" if installed else "api api.main\n")
+
+
+def test_serve_builds_no_local_store_for_a_remote_backend(tmp_path: Path) -> None:
+    from kg.config import Settings
+    from kg_cli.serve import _build_if_missing
+
+    remote = Settings(store=tmp_path / "store", backend="sparql", sparql_query_url="http://127.0.0.1:9/sparql")
+    _build_if_missing(remote)
+    assert not (tmp_path / "store").exists() and not (tmp_path / "store.builds").exists()
