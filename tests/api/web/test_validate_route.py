@@ -28,6 +28,10 @@ SHAPE_FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 STEWARD_DOC = ROOT / "tests" / "fixtures" / "write" / "steward-document.ttl"
 EXPECT = re.compile(r"^# expect: <(?P<focus>[^>\s]+)> (?P<severity>Violation|Warning)\s*$", re.MULTILINE)
 BROKEN = sorted(p for p in SHAPE_FIXTURES.glob("*.ttl") if p.stem != "valid")
+# Every fixture's `# expect:` headers are checked in-process by tests/shapes/test_shapes.py, and its neighbourhood
+# validation by tests/kg/ingest/test_neighbourhood.py; uploading every fourth one through HTTP (a bounded child
+# each, about 0.8 s) covers the upload path itself without spending two minutes of every test run on it.
+UPLOADED = BROKEN[::4]
 
 
 def test_there_is_a_broken_fixture_for_the_constraints() -> None:
@@ -35,7 +39,7 @@ def test_there_is_a_broken_fixture_for_the_constraints() -> None:
     assert all(EXPECT.search(p.read_text(encoding="utf-8")) for p in BROKEN)
 
 
-@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+@pytest.mark.parametrize("path", UPLOADED, ids=[p.stem for p in UPLOADED])
 def test_each_broken_upload_is_reported_on_its_focus_node(client: TestClient, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     expected = {(m["focus"], m["severity"]) for m in EXPECT.finditer(text)}
@@ -71,6 +75,34 @@ def test_the_report_in_turtle_and_html(client: TestClient) -> None:
     assert html.headers["content-type"].startswith("text/html")
     assert "Non conforme" in html.text
     assert "http://example.org/fixture/amount" in html.text
+
+
+FRENCH = "schema:maxValue doit être un seul nombre ≥ 0 (xsd:decimal ou xsd:integer)."
+ENGLISH = "schema:maxValue must be one number ≥ 0 (xsd:decimal or xsd:integer)."
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language", "message"),
+    [(None, "fr", FRENCH), ("en", "en", ENGLISH), ("en-GB,en;q=0.9,fr;q=0.8", "en", ENGLISH), ("de", "fr", FRENCH)],
+)
+def test_the_report_speaks_the_readers_language(
+    client: TestClient, accept_language: str | None, language: str, message: str
+) -> None:
+    """French by default, English on request (Accept-Language); the Turtle report keeps both."""
+    headers = {"Content-Type": "text/turtle", **({"Accept-Language": accept_language} if accept_language else {})}
+    body = (SHAPE_FIXTURES / "amount-max-negative.ttl").read_bytes()
+    report = client.post("/validate", content=body, headers=headers).json()
+    assert report["language"] == language
+    assert [r["message"] for r in report["results"]] == [message]
+    html = client.post("/validate", content=body, headers={**headers, "Accept": "text/html"}).text
+    marked = f'<span lang="en">{ENGLISH}</span>'
+    if language == "en":
+        assert marked in html
+    else:
+        assert FRENCH in html and ENGLISH not in html and f'<span lang="en">{FRENCH}' not in html
+    ttl = client.post("/validate", content=body, headers={**headers, "Accept": "text/turtle"}).text
+    messages = set(rdflib.Graph().parse(data=ttl, format="turtle").objects(None, SH.resultMessage))
+    assert messages == {rdflib.Literal(FRENCH, lang="fr"), rdflib.Literal(ENGLISH, lang="en")}
 
 
 def test_other_syntaxes_by_content_type(client: TestClient) -> None:
