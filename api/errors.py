@@ -46,6 +46,7 @@ from kg.errors import (
 )
 from kg.sources.namespaces import BASE
 
+from .language import DEFAULT_LANGUAGE, preferred_language
 from .methods import allowed_methods
 
 # The problem document (RFC 9457) as the OpenAPI schemas of every route describe it.
@@ -172,8 +173,9 @@ def status_of(exc: Exception) -> int:
     return next((row[1] for row in _TABLE if isinstance(exc, row[0])), 500)
 
 
-def from_error(exc: Exception) -> JSONResponse:
-    """The problem response for a typed error: the one mapping from errors to HTTP."""
+def from_error(exc: Exception, language: str = DEFAULT_LANGUAGE) -> JSONResponse:
+    """The problem response for a typed error: the one mapping from errors to HTTP. A refused write's SHACL
+    results are in `language` (the reader's, `api.language`; French by default)."""
     for kind, status, title, slug in _TABLE:
         if isinstance(exc, kind):
             extra: dict[str, Any] = dict(exc.extra) if isinstance(exc, APIError) else {}
@@ -185,7 +187,8 @@ def from_error(exc: Exception) -> JSONResponse:
             if isinstance(exc, RDFParseError):
                 extra.update(line=exc.line, column=exc.column)
             if isinstance(exc, ValidationFailed) and exc.result is not None:
-                extra.update(json.loads(exc.result.to_json()))  # conforms, violations, warnings, results
+                report = exc.result.in_language(language)
+                extra.update(json.loads(report.to_json()))  # conforms, violations, warnings, language, results
             if isinstance(exc, Unauthorized):
                 challenge = 'Bearer realm="territoires-industrie"'
                 headers["WWW-Authenticate"] = challenge + (', error="invalid_token"' if exc.token_sent else "")
@@ -208,7 +211,7 @@ def unexpected(exc: Exception) -> JSONResponse:
 
 
 async def _typed(request: Request, exc: Exception) -> JSONResponse:
-    return from_error(exc)
+    return from_error(exc, preferred_language(request.headers.get("accept-language")))
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -109,13 +109,13 @@ def _query_text(text: str | None, file: Path | None, canned: str | None, params:
 
 
 def list_queries() -> None:
-    """List the canned queries with their parameters."""
+    """List the canned queries with their parameters, in French (their titles and descriptions in French)."""
     for name in queries.names():
         q = queries.get(name)
         typer.echo(f"{name}\t{q.title}")
         for p in q.params:
-            need = "required" if p.required else "optional"
-            typer.echo(f"    --param {p.name}=<{p.type}>\t{need}. {p.description} e.g. {p.example}")
+            need = "obligatoire" if p.required else "facultatif"
+            typer.echo(f"    --param {p.name}=<{p.type}>\t{need}. {p.description} Exemple : {p.example}")
 
 
 def shapes(

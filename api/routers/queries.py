@@ -84,7 +84,8 @@ class ParameterInfo(BaseModel):
     required: bool
     default: str | None
     example: str | None
-    description: str
+    description: str = Field(description="What the parameter does, in French.")
+    description_en: str = Field(description="The same in English.")
     values: list[str]
 
 
@@ -101,8 +102,10 @@ class QueryInfo(BaseModel):
     """A canned query: what it answers, how to call it."""
 
     name: str
-    title: str
-    description: str
+    title: str = Field(description="The query's title, in French (the site's language).")
+    title_en: str = Field(description="The same in English.")
+    description: str = Field(description="What the query answers, in French.")
+    description_en: str = Field(description="The same in English.")
     format: str
     tags: list[str]
     parameters: list[ParameterInfo]
@@ -129,7 +132,9 @@ def describe(q: CannedQuery, root: str = "", lacks: frozenset[str] = frozenset()
     return {
         "name": q.name,
         "title": q.title,
+        "title_en": q.title_en,
         "description": q.description,
+        "description_en": q.description_en,
         "format": q.default_format,
         "tags": tags_of(q),
         "parameters": [
@@ -140,6 +145,7 @@ def describe(q: CannedQuery, root: str = "", lacks: frozenset[str] = frozenset()
                 "default": p.default,
                 "example": p.example,
                 "description": p.description,
+                "description_en": p.description_en,
                 "values": list(p.values),
             }
             for p in q.params

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup
 
+from kg import queries
 from kg.docs.describe import compact
-from kg.sources.labels import Label
-from kg.sources.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TID, XSD
+from kg.errors import KGError
+from kg.sources.labels import Label, pick
+from kg.sources.namespaces import CURATION_GRAPH, GEO_GRAPH, ONTOLOGY_IRI, TI, TID, XSD
 
 from ..web.navigation import NAV
 
@@ -128,6 +130,51 @@ def compact_euros(value: Decimal) -> str:
     return euros(value)
 
 
+def class_names(rows: Iterable[dict[str, str | None]]) -> dict[str, Label]:
+    """The name of each class, in French and English, from the rows of the internal query `class-labels` (class,
+    label, lang): a French page names a type "commune", not "Commune" or "municipality"."""
+    candidates: dict[str, list[tuple[str, str | None]]] = {}
+    for r in rows:
+        if r.get("class") and r.get("label"):
+            candidates.setdefault(r["class"] or "", []).append((r["label"] or "", r.get("lang")))
+    return {iri: pick(found) for iri, found in candidates.items()}
+
+
+def type_names(names: dict[str, Label]) -> dict[str, str]:
+    """French names by local name ("Commune" → "commune"), for scripts that get a node's type as its local name
+    (`GET /network`); the project's own class wins when two vocabularies share a local name."""
+    out: dict[str, str] = {}
+    for iri in sorted(names, key=lambda i: (i.startswith(str(TI)), i)):  # ti: last, so it overrides
+        if text := names[iri].text:
+            out[local_name(iri)] = text
+    return out
+
+
+def canned_text(name: str, key: str) -> Label:
+    """A canned query's title or description in French and in English, for a French page (the /sparql buttons).
+
+    The headers give `title` in French with `title_en` beside it (kg.queries); a header with no `title_en` is
+    one written before that, in English. An unknown query, or one whose header does not load, has none."""
+    try:
+        header = queries.get(name).header
+    except KGError:
+        return Label()
+    plain, english = header.get(key), header.get(f"{key}_en")
+    plain = str(plain) if plain else None
+    if english:
+        return Label(plain, str(english))
+    return Label(None, plain)
+
+
+def canned_summary(name: str) -> Label:
+    """The first sentence of a canned query's description, in French and in English (`canned_text`), as the
+    /sparql page prints it under the query's button."""
+    from ..web.service_page import short_description  # that module links through this one: imported when used
+
+    d = canned_text(name, "description")
+    return Label(d.fr and short_description(d.fr), d.en and short_description(d.en))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "href": href,
     "safe_url": safe_url,
@@ -139,6 +186,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "local_name": local_name,
     "euros": euros,
     "compact_euros": compact_euros,
+    "canned_text": canned_text,
+    "canned_summary": canned_summary,
 }
 GLOBALS: dict[str, Any] = {
     "SITE_STATIC": SITE_STATIC,

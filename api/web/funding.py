@@ -6,6 +6,8 @@ turns their rows into what templates/funding.html prints — plain text and numb
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -29,8 +31,9 @@ UNNAMED_GROUP = {
     "region": "(sans région)",
     "phase": "(sans phase)",
 }
-BAR_WIDTH, VALUE_WIDTH, ROW_HEIGHT = 300, 180, 46  # the chart's geometry, in SVG units
-MAX_NAME = 72  # longer group names are cut on the chart (the tooltip and the table keep them whole)
+BAR_WIDTH, VALUE_WIDTH, ROW_HEIGHT, AXIS_HEIGHT = 250, 180, 46, 22  # the chart's geometry, in SVG units
+MAX_NAME = 64  # longer group names are cut on the chart (the tooltip and the table keep them whole)
+MAX_TICKS = 6  # graduations of the axis at most (every other decade beyond)
 
 
 def _decimal(value: str | None) -> Decimal | None:
@@ -185,29 +188,58 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Tick:
+    """A graduation of the chart's axis: where it is, and the amount it marks ("10 M€")."""
+
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Chart:
-    """An inline SVG bar chart of the totals, one group per line."""
+    """An inline SVG bar chart of the totals, one group per line, on a logarithmic scale with its graduations."""
 
     title: str
     width: int
     height: int
     bars: tuple[Bar, ...]
+    ticks: tuple[Tick, ...] = ()
+    axis_y: int = 0  # the top of the axis, below the last bar
+
+
+def log_scale(totals: list[Total]) -> tuple[Callable[[Decimal], float], tuple[Tick, ...]]:
+    """Where an amount ends on the chart (0 for none), and the axis's graduations, one per power of ten.
+
+    Logarithmic, because the amounts run from a few million euros for a territory to billions for the whole
+    programme: on a linear scale a local amount is a bar a fraction of a pixel wide. The scale starts one power
+    of ten below the smallest amount, so that every amount has a bar of its own."""
+    amounts = [float(v) for t in totals for v in (t.low, t.high) if v is not None and v > 0]
+    top = math.log10(max(amounts))
+    start = math.ceil(math.log10(min(amounts))) - 1
+    span = max(top - start, 1e-9)
+
+    def x(value: Decimal) -> float:
+        return 0.0 if value <= 0 else BAR_WIDTH * (math.log10(float(value)) - start) / span
+
+    decades = list(range(start, math.floor(top + 1e-9) + 1))
+    step = 1 if len(decades) <= MAX_TICKS else 2
+    ticks = tuple(Tick(x(Decimal(10) ** k), compact_euros(Decimal(10) ** k)) for k in decades[::step])
+    return x, ticks
 
 
 def chart_of(totals: list[Total], group: str) -> Chart | None:
     """The chart's geometry, or None when no total has an amount. Names sit above the bars so the chart stays
-    narrow enough to read on a phone."""
-    if not totals or all(t.low == 0 and not t.high for t in totals):
+    narrow enough to read on a phone; the scale is logarithmic (`log_scale`)."""
+    if not any(v is not None and v > 0 for t in totals for v in (t.low, t.high)):
         return None
-    top = max(max(t.high or t.low for t in totals), Decimal(1))
-    scale = Decimal(BAR_WIDTH) / top
+    x, ticks = log_scale(totals)
     bars = []
     for i, t in enumerate(totals):
-        low_width = float(t.low * scale)
+        low_width = x(t.low)
         high_width = None
         end = low_width
         if t.high is not None and t.high > t.low:
-            high_width = float((t.high - t.low) * scale)
+            high_width = x(t.high) - low_width
             end += high_width
             value = f"{compact_euros(t.low)} – {compact_euros(t.high)}"
         elif t.high is None:
@@ -220,7 +252,9 @@ def chart_of(totals: list[Total], group: str) -> Chart | None:
         name = t.name if len(t.name) <= MAX_NAME else t.name[: MAX_NAME - 1] + "…"
         bars.append(Bar(t, name, 2 + i * ROW_HEIGHT, low_width, high_width, t.high is None, end, value))
     width = BAR_WIDTH + VALUE_WIDTH
-    return Chart(f"Montants par {GROUPS[group]}", width, ROW_HEIGHT * len(totals) + 4, tuple(bars))
+    axis_y = ROW_HEIGHT * len(totals) + 4
+    title = f"Montants par {GROUPS[group]} (échelle logarithmique)"
+    return Chart(title, width, axis_y + AXIS_HEIGHT, tuple(bars), ticks, axis_y)
 
 
 def choice_pairs(rows: list[dict[str, str | None]], key: str, label: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from kg.docs.describe import Label, compact
+from kg.sources.labels import sort_key
 
 from ..stats import DatasetStats
 from ..web.filters import SOURCE_PREFIX, french_date, safe_url
@@ -88,6 +89,47 @@ COVERAGE_COLUMNS = (
 )
 
 
+class TerritoryLink(NamedTuple):
+    """A territory as the home page lists it: its page, its name and the phases it is a laureate of."""
+
+    iri: str
+    name: str
+    phases: str
+
+
+class RegionGroup(NamedTuple):
+    """A région and the territories in it (`iri` empty for the territories no source places in a région)."""
+
+    iri: str
+    name: str
+    territories: tuple[TerritoryLink, ...]
+
+
+UNPLACED_REGION = "Région non précisée"
+
+
+def regions_of(rows: Sequence[dict[str, str | None]]) -> list[RegionGroup]:
+    """The rows of the canned query `territories` grouped by région, both sorted as a French reader does.
+
+    A territory in two régions is listed in each; one that no source places in a région comes last, under
+    UNPLACED_REGION."""
+    names: dict[str, str] = {}
+    members: dict[str, dict[str, TerritoryLink]] = {}
+    for r in rows:
+        iri = r.get("t") or ""
+        if not iri:
+            continue
+        region = r.get("r") or ""
+        names[region] = r.get("regionName") or (compact(region) if region else UNPLACED_REGION)
+        link = TerritoryLink(iri, r.get("territory") or compact(iri), r.get("phases") or "")
+        members.setdefault(region, {})[iri] = link
+    order = sorted(members, key=lambda region: (region == "", sort_key(names[region])))
+    return [
+        RegionGroup(region, names[region], tuple(sorted(members[region].values(), key=lambda t: sort_key(t.name))))
+        for region in order
+    ]
+
+
 def _count(row: dict[str, str | None]) -> int:
     return int(row.get("instances") or 0)
 
@@ -142,14 +184,21 @@ def _built(stats: DatasetStats) -> str:
 
 
 def home_page(
-    stats: DatasetStats, classes: Rows, documents: Rows, coverage: Sequence[dict[str, str | None]] = ()
+    stats: DatasetStats,
+    classes: Rows,
+    documents: Rows,
+    coverage: Sequence[dict[str, str | None]] = (),
+    territories: Sequence[dict[str, str | None]] = (),
 ) -> str:
-    """The home page's HTML."""
+    """The home page's HTML: the territories by région first, then the links, the classes, the sources."""
+    regions = regions_of(territories)
     owl = [r for r in classes if (r["class"] or "").startswith(OWL)]
     return render(
         "home.html",
         stats=stats,
         links=LINKS,
+        regions=regions,
+        territory_count=len({t.iri for g in regions for t in g.territories}),
         terms={(r["class"] or "")[len(OWL) :]: _count(r) for r in owl},
         classes=[
             ClassRow(c, Label(r.get("labelFr"), r.get("label")), _count(r))

@@ -2,19 +2,44 @@
 
 Kept apart from the validation itself so that the typed errors (kg.errors.ValidationFailed) can carry a
 report without importing the validator.
+
+The shapes' messages are written in French and English (`sh:message "…"@fr, "…"@en`): an issue keeps them
+all (`messages`, by language) and shows one (`message`), French unless a reader asked for another language
+(`ValidationResult.in_language`). The Turtle report keeps every language; text and JSON show the chosen one.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import rdflib
+
+DEFAULT_LANGUAGE = "fr"
+"""The site's language, and the report's unless a reader asks for another one."""
+
+
+def choose_message(messages: Mapping[str, str], language: str = DEFAULT_LANGUAGE) -> str:
+    """The text of `messages` (language tag → text, "" for untagged) in `language`, else the untagged one, else
+    French, else English, else the first."""
+    wanted = language.split("-")[0].lower()
+    by_primary: dict[str, str] = {}
+    for tag, text in messages.items():
+        by_primary.setdefault(tag.split("-")[0].lower(), text)
+    for tag in (wanted, "", DEFAULT_LANGUAGE, "en"):
+        if tag in by_primary:
+            return by_primary[tag]
+    return next(iter(messages.values()), "")
 
 
 @dataclass(frozen=True)
 class ValidationIssue:
-    """One result of the SHACL report, flattened for people and programs."""
+    """One result of the SHACL report, flattened for people and programs.
+
+    `message` is the text shown (in the report's language); `messages` every text the shapes give, by
+    language tag ("" for an untagged one).
+    """
 
     severity: str
     focus_node: str
@@ -24,6 +49,29 @@ class ValidationIssue:
     message: str
     shape: str | None
     constraint: str | None
+    messages: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def in_language(self, language: str) -> ValidationIssue:
+        """The same issue, its message in `language` (or the nearest, `choose_message`)."""
+        return replace(self, message=choose_message(self.messages, language)) if self.messages else self
+
+    @property
+    def message_language(self) -> str | None:
+        """The language tag of the message shown (None when untagged or not one of `messages`)."""
+        return next((tag or None for tag, text in self.messages.items() if text == self.message), None)
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The issue for JSON: its message in the report's language only."""
+        return {
+            "severity": self.severity,
+            "focus_node": self.focus_node,
+            "focus_label": self.focus_label,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "shape": self.shape,
+            "constraint": self.constraint,
+        }
 
 
 @dataclass
@@ -33,6 +81,7 @@ class ValidationResult:
     conforms: bool
     issues: list[ValidationIssue] = field(default_factory=list)
     report_graph: rdflib.Graph = field(default_factory=rdflib.Graph)
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def violations(self) -> list[ValidationIssue]:
@@ -42,13 +91,20 @@ class ValidationResult:
     def warnings(self) -> list[ValidationIssue]:
         return [i for i in self.issues if i.severity == "Warning"]
 
+    def in_language(self, language: str) -> ValidationResult:
+        """The same result, every message in `language` (a primary tag such as "en"); the Turtle report is
+        unchanged, since it carries every language."""
+        issues = [i.in_language(language) for i in self.issues]
+        return ValidationResult(self.conforms, issues, self.report_graph, language.split("-")[0].lower())
+
     def to_json(self) -> str:
         return json.dumps(
             {
                 "conforms": self.conforms,
                 "violations": len(self.violations),
                 "warnings": len(self.warnings),
-                "results": [asdict(i) for i in self.issues],
+                "language": self.language,
+                "results": [i.to_dict() for i in self.issues],
             },
             ensure_ascii=False,
             indent=2,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from kg.ingest.neighbourhood import Overlay, Reach, TripleSource, neighbourhood, reach_of
-from kg.ingest.report import ValidationIssue, ValidationResult
+from kg.ingest.report import ValidationIssue, ValidationResult, choose_message
 from kg.sources.labels import pick
 from kg.sources.rdf_io import parse_files, rdf_files, to_rdflib_graph
 
@@ -63,6 +64,7 @@ def validate_graph(
             )
             reports.append(report)
         report_graph = _merge_reports(reports)
+    _tag_messages(report_graph, shapes)
     issues = _issues(report_graph, data)
     conforms = not any(i.severity == "Violation" for i in issues)
     return ValidationResult(conforms=conforms, issues=issues, report_graph=report_graph)
@@ -219,6 +221,7 @@ def _issues(report: rdflib.Graph, data: rdflib.Graph) -> list[ValidationIssue]:
         sev = report.value(r, SH.resultSeverity)
         path = report.value(r, SH.resultPath)
         value = report.value(r, SH.value)
+        messages = _messages(report.objects(r, SH.resultMessage))
         out.append(
             ValidationIssue(
                 severity=str(sev).rsplit("#", 1)[-1] if sev else "Violation",
@@ -226,13 +229,57 @@ def _issues(report: rdflib.Graph, data: rdflib.Graph) -> list[ValidationIssue]:
                 focus_label=_label(data, focus),
                 path=str(path) if path is not None else None,
                 value=str(value) if value is not None else None,
-                message="; ".join(sorted(str(m) for m in report.objects(r, SH.resultMessage))),
+                message=choose_message(messages),
                 shape=_str(report.value(r, SH.sourceShape)),
                 constraint=_str(report.value(r, SH.sourceConstraintComponent)),
+                messages=messages,
             )
         )
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     return sorted(out, key=lambda i: (order.get(i.severity, 3), i.focus_node, i.path or "", i.message))
+
+
+def _messages(literals: Iterable[rdflib.term.Node]) -> dict[str, str]:
+    """A result's messages by language tag ("" untagged), those of one language joined with "; " (a SPARQL
+    result carries its constraint's message and its shape's)."""
+    by_language: dict[str, list[str]] = {}
+    for m in literals:
+        by_language.setdefault(getattr(m, "language", None) or "", []).append(str(m))
+    return {tag: "; ".join(sorted(texts)) for tag, texts in sorted(by_language.items())}
+
+
+def _tag_messages(report: rdflib.Graph, shapes: rdflib.Graph) -> None:
+    """Give back their language tags to the messages of SPARQL constraints' results, in place.
+
+    pySHACL (0.40) writes a message whose `{?var}` it fills in as an untagged literal: the French and the
+    English text of one result could not be told apart. Each such message is matched against the messages
+    of the result's constraint and shape, `{?var}` standing for any text, and takes the tag of the one it
+    matches (it stays untagged if none does).
+    """
+    for r in list(report.subjects(RDF.type, SH.ValidationResult)):
+        untagged = [m for m in report.objects(r, SH.resultMessage) if isinstance(m, rdflib.Literal) and not m.language]
+        if not untagged:
+            continue
+        constraint, shape = report.value(r, SH.sourceConstraint), report.value(r, SH.sourceShape)
+        templates = [
+            t
+            for graph, node in ((report, constraint), (shapes, constraint), (shapes, shape))
+            if node is not None
+            for t in graph.objects(node, SH.message)
+            if isinstance(t, rdflib.Literal) and t.language
+        ]
+        for m in untagged:
+            tag = next((t.language for t in templates if _template(str(t)).fullmatch(str(m))), None)
+            if tag is not None:
+                report.remove((r, SH.resultMessage, m))
+                report.add((r, SH.resultMessage, rdflib.Literal(str(m), lang=tag)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(message: str) -> re.Pattern[str]:
+    """A message with `{?var}` or `{$var}` placeholders as a pattern in which each stands for any text."""
+    parts = re.split(r"\{[?$]\w+\}", message)
+    return re.compile("(?s:.*?)".join(re.escape(p) for p in parts), re.DOTALL)
 
 
 def _label(g: rdflib.Graph, node: rdflib.term.Node | None) -> str | None:

@@ -3,15 +3,22 @@
 The header (lines starting with `#+ `) keeps the file valid SPARQL — it is comments — and is the query's
 documentation, in the spirit of grlc's decorators:
 
-    #+ title: Funding flows
-    #+ description: Who funds whom, through which scheme…
+    #+ title: Flux de financement
+    #+ title_en: Funding flows
+    #+ description: Qui finance qui, par quel dispositif…
+    #+ description_en: Who funds whom, through which scheme…
     #+ format: json
     #+ params:
     #+   - name: territory            # the query's variable ?territory
     #+     type: iri                  # iri | string | integer | decimal | date | year | enum
     #+     required: false
     #+     example: https://w3id.org/territoires-industrie/id/territory/ardeche-drome-nord
-    #+     description: Only flows to this territory.
+    #+     description: Seulement les flux vers ce territoire.
+    #+     description_en: Only flows to this territory.
+
+The site is French first: `title` and `description` (of the query and of each parameter) are French, and
+`title_en` and `description_en` are their English versions, beside them (flat keys rather than a mapping, so
+that a tool reading grlc's `title` and `description` still finds them); `CannedQuery.text_in` picks one.
 
 Parameters are bound safely: each value is validated against its type and turned into an RDF term by
 pyoxigraph (which escapes it), and the terms are joined to the query as a `VALUES` block at the start of
@@ -53,8 +60,9 @@ class Param:
     required: bool = False
     default: str | None = None
     example: str | None = None
-    description: str = ""
+    description: str = ""  # French
     values: tuple[str, ...] = ()  # for enum
+    description_en: str = ""
 
     def term(self, raw: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a raw value, or `BadParameter` naming this parameter."""
@@ -124,11 +132,30 @@ class CannedQuery:
 
     @property
     def title(self) -> str:
+        """The French title (the name when the header has none)."""
         return str(self.header.get("title", self.name))
 
     @property
+    def title_en(self) -> str:
+        """The English title (the French one when the header has none)."""
+        return str(self.header.get("title_en") or self.title)
+
+    @property
     def description(self) -> str:
+        """The French description."""
         return str(self.header.get("description", ""))
+
+    @property
+    def description_en(self) -> str:
+        """The English description (the French one when the header has none)."""
+        return str(self.header.get("description_en") or self.description)
+
+    def text_in(self, key: str, language: str) -> str:
+        """`title` or `description` in `language` ("fr" or "en"; French for any other)."""
+        if key not in ("title", "description"):
+            raise ValueError(f"no {key!r} in two languages (title, description)")
+        english = language.split("-")[0].lower() == "en"
+        return str(getattr(self, f"{key}_en" if english else key))
 
     @property
     def default_format(self) -> str:
@@ -197,6 +224,7 @@ def _parse(name: str, text: str) -> CannedQuery:
                 example=None if raw.get("example") is None else str(raw["example"]),
                 description=str(raw.get("description", "")),
                 values=tuple(str(v) for v in raw.get("values") or ()),
+                description_en=str(raw.get("description_en") or raw.get("description", "")),
             )
         )
     return CannedQuery(name=name, text=text, header=header, params=tuple(params))

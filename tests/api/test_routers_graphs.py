@@ -247,6 +247,15 @@ def test_a_non_conforming_write_is_422_with_the_report_and_changes_nothing(
     assert problem["conforms"] is False
     assert problem["violations"] >= 1
     assert any(res["focus_node"] == f"{TID}source/001" for res in problem["results"])
+    assert problem["language"] == "fr", "the report in French unless Accept-Language asks otherwise"
+    assert any(res["message"].startswith("Un document source doit avoir") for res in problem["results"])
+    english = w.put(
+        _graph_url(f"{TID}source/001"),
+        content=broken,
+        headers={"Content-Type": "application/n-triples", "Accept-Language": "en-GB,en;q=0.9", **AUTH},
+    )
+    assert english.status_code == 422 and english.json()["language"] == "en"
+    assert any(res["message"].startswith("A source document needs") for res in english.json()["results"])
     assert _version(w) == before
     assert w.get(_graph_url(f"{TID}source/001"), headers={"Accept": "application/n-triples"}).content == original
     assert {p: p.read_bytes() for p in writable.data.rglob("*") if p.is_file()} == files_before

@@ -40,12 +40,21 @@ def test_listing_names_every_canned_query_with_its_parameters(client: TestClient
     for name, entry in listed.items():
         q = queries.get(name)
         assert entry["title"] == q.title and entry["description"] == q.description
+        assert entry["title_en"] == q.title_en and entry["description_en"] == q.description_en
+        assert entry["title"] != entry["title_en"] and entry["description"] != entry["description_en"], name
+        assert [(p["description"], p["description_en"]) for p in entry["parameters"]] == [
+            (p.description, p.description_en) for p in q.params
+        ]
         assert entry["format"] == q.default_format and entry["tags"]
         assert [(p["name"], p["type"], p["required"], p["example"]) for p in entry["parameters"]] == [
             (p.name, p.type, p.required, p.example) for p in q.params
         ]
         assert entry["links"]["self"] == f"/queries/{name}"
     assert listed["funding-totals"]["parameters"][0]["values"] == ["scheme", "funder", "region", "phase"]
+    assert (listed["funding-flows"]["title"], listed["funding-flows"]["title_en"]) == (
+        "Flux de financement",
+        "Funding flows",
+    )
     assert listed["search"]["tags"] == ["search"] and listed["triples-per-graph"]["tags"] == ["queries"]
     assert not set(listed) & set(queries.internal_names()), "the code's own queries are not published"
     assert [(n, e["requires"]) for n, e in listed.items()] == [(n, list(queries.get(n).requires)) for n in listed]

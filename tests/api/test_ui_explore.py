@@ -59,6 +59,11 @@ def test_network_draws_what_the_api_answers(server: Server, http: httpx.Client, 
     assert set(page.evaluate("kgNetwork.nodes().map(n => n.id())")) == expected
     assert page.locator("#network-status").inner_text().startswith(f"{len(expected)} nœuds")
     assert page.locator("#network-list li").count() == len(expected)
+    # each node in the list with its type in French, from the ontology's labels
+    assert page.locator("#network-list li", has_text="Ademe").first.inner_text() == "Ademe (opérateur de l'État)"
+    adn = page.locator("#network-list li", has_text="Ardèche-Drôme Nord").first.inner_text()
+    assert adn == "Ardèche-Drôme Nord (Territoire d'industrie)"
+    assert page.evaluate("kgNetwork.nodes().filter(n => n.data('typeName') === 'StateOperator').length") == 0
     browser_page.screenshot("network")
     # every node of the ticked categories, linked or not
     page.locator('input[name="isolated"]').uncheck()
@@ -237,4 +242,36 @@ def test_funding_filters_and_phone_width(server: Server, http: httpx.Client, bro
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0  # the table scrolls inside its frame, the page does not
     browser_page.screenshot("funding-phone")
+    browser_page.assert_clean()
+
+
+def test_funding_chart_shows_local_amounts_beside_national_ones_on_a_phone(
+    server: Server, http: httpx.Client, browser_page: Any
+) -> None:
+    """On a logarithmic scale the smallest amount (3.9 M€, one territory's) has a bar next to the programme's
+    billions, readable at 390 px: on the linear scale it was a fraction of a pixel."""
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url + "/explore/funding")
+    totals = http.get("/queries/funding-totals", params={"group": "scheme"}).json()
+    amounts = [Decimal(str(t["minimum"])) for t in totals if Decimal(str(t["minimum"])) > 0]
+    smallest, largest = min(amounts), max(amounts)
+    assert largest / smallest > 500  # national amounts and local ones, three orders of magnitude apart
+    chart = page.locator("svg.chart")
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # the whole chart on the screen
+    widths = {  # each bar's group (its tooltip names it whole) → the width of its solid part on the screen
+        (g.locator("title").text_content() or "").split(" : ")[0]: g.locator("rect").first.bounding_box()["width"]
+        for g in chart.locator("g").all()
+    }
+    local = [t["name"] for t in totals if Decimal(str(t["minimum"])) == smallest]
+    assert local and all(widths[name] >= 10 for name in local), widths  # a bar one can see and point at
+    assert all(w >= 10 for name, w in widths.items() if "non précisé" not in name and w > 0)
+    assert "échelle logarithmique" in (chart.locator("title").first.text_content() or "")
+    ticks = chart.locator("text.tick").all_text_contents()
+    assert ticks[0] == "1\u00a0M€" and "1\u00a0Md€" in ticks  # one graduation per power of ten, named
+    # the text of the chart stays legible once the chart is scaled down to the phone's width
+    size = chart.locator("g > text").first.evaluate("t => t.getBoundingClientRect().height")
+    assert size >= 10, size
+    browser_page.screenshot("funding-chart-phone")
     browser_page.assert_clean()

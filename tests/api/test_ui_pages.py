@@ -40,6 +40,27 @@ def test_home_page_loads_clean(server: Any, browser_page: Any) -> None:
     browser_page.assert_clean()
 
 
+def test_home_page_leads_with_the_territories_by_region(server: Any, browser_page: Any) -> None:
+    page = browser_page.page
+    page.goto(server.url + "/")
+    # the first section after the introduction is the territories by région, above the fold, before the classes
+    assert page.locator("h2").first.inner_text() == "Les territoires par région"
+    regions = page.locator("section.region")
+    assert regions.count() == 5
+    assert regions.first.locator("h3").inner_text() == "Auvergne-Rhône-Alpes 2 territoires"
+    assert regions.first.is_visible() and regions.first.bounding_box()["y"] < 900
+    table_top = page.locator("table").first.bounding_box()["y"]
+    assert regions.last.bounding_box()["y"] < table_top  # the table of classes moved lower
+    centre = page.locator("section.region", has_text="Centre-Val de Loire")
+    assert centre.locator("li").count() == 15
+    # a territory's name opens its page
+    centre.get_by_role("link", name="Berry-Sologne").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/id/territory/berry-sologne")
+    assert page.locator("h1").inner_text() == "Berry-Sologne"
+    browser_page.assert_clean()
+
+
 def test_resource_page_loads_clean(server: Any, browser_page: Any) -> None:
     page = browser_page.page
     page.goto(server.url + ADN_PATH)

@@ -45,3 +45,41 @@ def test_validation_report_renders_cleanly(server: Any, browser_page: Any) -> No
     page.wait_for_url("**/shapes#PhaseNumberUniqueShape")
     assert page.locator("#PhaseNumberUniqueShape").is_visible()
     browser_page.assert_clean()
+
+
+def test_the_validate_form_starts_from_the_example_or_a_file(server: Any, browser_page: Any) -> None:
+    page = browser_page.page
+    page.goto(server.url + "/validate")
+    assert page.locator("h1").inner_text() == "Valider un document"
+    # the example: one click puts a conforming document in the text area, and it validates as such
+    page.get_by_role("button", name="Partir de l'exemple").click()
+    page.wait_for_function("document.getElementById('data').value.includes('src:steward-001')")
+    assert page.locator("#syntax").input_value() == "text/turtle"
+    assert "example-document.ttl" in page.locator("#validate-status").inner_text()
+    page.get_by_role("button", name="Valider", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("p.verdict").inner_text().startswith("✔ Conforme")
+    browser_page.assert_clean()
+    # a file: its text fills the text area, its syntax is taken from its name, and the form posts it
+    page.goto(server.url + "/validate")
+    broken = PROJECT_ROOT / "tests" / "fixtures" / "shapes" / "phase-number-duplicate.ttl"
+    page.get_by_label("Ouvrir un fichier").set_input_files(
+        files=[
+            {
+                "name": "doc.nt",
+                "mimeType": "application/n-triples",
+                "buffer": b"<http://e/a> <http://e/b> <http://e/c> .\n",
+            }
+        ]
+    )
+    page.wait_for_function("document.getElementById('data').value.startsWith('<http://e/a>')")
+    assert page.locator("#syntax").input_value() == "application/n-triples"
+    page.get_by_label("Ouvrir un fichier").set_input_files(str(broken))
+    page.wait_for_function("document.getElementById('data').value.length > 100")
+    assert page.locator("#data").input_value() == broken.read_text(encoding="utf-8")
+    assert page.locator("#syntax").input_value() == "text/turtle"
+    browser_page.screenshot("validate-form")
+    page.get_by_role("button", name="Valider", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("p.verdict").inner_text() == "✖ Non conforme : 2 violations, 0 avertissement"
+    browser_page.assert_clean()

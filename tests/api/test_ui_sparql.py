@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.web.filters import href
+from api.web.filters import canned_summary, canned_text, href
 from kg import queries
 from kg.sources.namespaces import ONTOLOGY_IRI, PREFIXES
 from tests.api.conftest import Server
@@ -28,6 +28,12 @@ def open_editor(server: Server, browser_page: Any) -> tuple[Any, list[str]]:
     page.goto(server.url + "/sparql")
     page.wait_for_selector(".yasqe .CodeMirror")
     return page, requested
+
+
+def open_examples(page: Any) -> None:
+    """Unfold the list of canned queries (folded when the page opens, so that the editor is above the fold)."""
+    page.locator("details#exemples > summary").click()
+    page.wait_for_selector("button[data-example]", state="visible")
 
 
 def results(page: Any) -> list[list[str]]:
@@ -53,13 +59,16 @@ def test_the_page_loads_from_this_server_only(server: Server, browser_page: Any)
         assert f"PREFIX {name}: <{iri}>" in value
     assert page.evaluate("kgYasgui.getTab().getEndpoint()") == server.endpoint
     assert page.locator("button[data-example]").count() == len(queries.names())
-    # each example's description is visible, and is the button's accessible description
+    open_examples(page)
+    # each example's description is visible, and is the button's accessible description: French when the query's
+    # header has a French description, else English (and marked so)
     button = page.locator('button[data-example="funding-totals"]')
     described = page.locator("#" + button.get_attribute("aria-describedby"))
-    assert (
-        described.is_visible()
-        and described.inner_text() == "Funding flows summed per group (scheme, funder, région or phase)."
-    )
+    summary = canned_summary("funding-totals")
+    assert described.is_visible() and described.inner_text() == (summary.fr or summary.en)
+    if not summary.fr:
+        assert summary.en == "Funding flows summed per group (scheme, funder, région or phase)."
+        assert described.get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Interroger le graphe en SPARQL"
     browser_page.screenshot("sparql")
     assert requested and all(url.startswith(server.url + "/") for url in requested), requested
@@ -142,6 +151,7 @@ def test_scripts_link_iris_exactly_as_the_server_pages_do(server: Server, browse
 
 def test_a_canned_example_opens_a_tab_and_shows_its_rows(server: Server, http: httpx.Client, browser_page: Any) -> None:
     page, requested = open_editor(server, browser_page)
+    open_examples(page)
     page.locator('button[data-example="territories"]').click()
     shown = results(page)
     expected = http.get("/queries/territories").json()
@@ -157,6 +167,32 @@ def test_a_canned_example_opens_a_tab_and_shows_its_rows(server: Server, http: h
         arg=min(len(members.json()), 50),
     )
     assert all(url.startswith(server.url + "/") for url in requested), requested
+    browser_page.assert_clean()
+
+
+def test_the_editor_is_above_the_fold_and_the_examples_fold(server: Server, browser_page: Any) -> None:
+    page = browser_page.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page, _ = open_editor(server, browser_page)
+    assert page.evaluate("() => window.scrollY") == 0
+    # the editor's text area and its run button are inside the first screen
+    editor = page.locator(".yasqe .CodeMirror").bounding_box()
+    assert editor["y"] >= 0 and editor["y"] + editor["height"] <= 800, editor
+    run = page.locator(".yasqe_queryButton").bounding_box()
+    assert run["y"] + run["height"] <= 800, run
+    # the examples are a <details> list, folded: one line above the editor
+    details = page.locator("details#exemples")
+    assert details.evaluate("d => d.open") is False
+    assert not page.locator('button[data-example="territories"]').is_visible()
+    assert details.bounding_box()["y"] < editor["y"]
+    open_examples(page)
+    # the buttons are named by the queries' French titles when their headers have one
+    for name in queries.names():
+        title = canned_text(name, "title")
+        button = page.locator(f'button[data-example="{name}"]')
+        assert button.inner_text() == (title.fr or title.en)
+        assert button.get_attribute("lang") == (None if title.fr else "en")
+    browser_page.screenshot("sparql-above-the-fold")
     browser_page.assert_clean()
 
 

@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
+from typer.testing import CliRunner
 
 from kg import queries
 from kg.errors import BadParameter, UnknownQuery
 from kg.sources.labels import sparql_name
 from kg.store.local import LocalStore
+from kg_cli.main import app
 
 ID = "https://w3id.org/territoires-industrie/id/"
 
@@ -173,6 +175,34 @@ def test_triples_per_graph_and_instances_per_class(kg_store: ox.Store) -> None:
 
 
 # --- parameters ------------------------------------------------------------------------------------------
+
+
+FRENCH_WORDS = re.compile(r"\b(les?|la|des|du|une?|et|par|dans|avec|sans|qui|ce|cette|chaque|seulement)\b", re.I)
+
+
+@pytest.mark.parametrize(
+    ("name", "q"),
+    [(n, queries.get(n)) for n in queries.names()]
+    + [(f"internal/{n}", queries.internal(n)) for n in queries.internal_names()],
+)
+def test_every_header_is_in_french_with_english_beside_it(name: str, q: queries.CannedQuery) -> None:
+    """`title` and `description` (of the query and of each parameter) French, `title_en` and `description_en`
+    English: the site is French first, its API says both."""
+    for key in ("title", "description"):
+        french, english = q.header.get(key), q.header.get(f"{key}_en")
+        assert isinstance(french, str) and isinstance(english, str) and french != english, (name, key)
+        assert q.text_in(key, "fr") == french and q.text_in(key, "en-GB") == english == getattr(q, f"{key}_en")
+    assert FRENCH_WORDS.search(q.description), name
+    for p in q.params:
+        assert p.description and p.description_en and p.description != p.description_en, (name, p.name)
+
+
+def test_kg_queries_lists_them_in_french() -> None:
+    out = CliRunner().invoke(app, ["queries"])
+    assert out.exit_code == 0, out.output
+    assert "funding-flows\tFlux de financement" in out.output
+    assert "--param territory=<iri>\tobligatoire. Le territoire. Exemple : " in out.output
+    assert "Funding flows" not in out.output and "required" not in out.output
 
 
 def test_every_header_declares_well_formed_parameters() -> None:

@@ -219,6 +219,40 @@ def test_every_shape_is_named_documented_and_has_a_message() -> None:
     assert not problems, "\n".join(problems)
 
 
+PLACEHOLDER = re.compile(r"\{[?$]\w+\}")
+
+
+def test_every_message_is_in_french_and_in_english_with_the_same_placeholders() -> None:
+    """The site is French first: every sh:message once in French and once in English, so that a report shows
+    the reader's language; a SPARQL constraint's `{?var}` are filled in alike in both."""
+    g = shapes()
+    problems = []
+    holders = sorted(set(g.subjects(SH.message, None)), key=str)
+    assert len(holders) > 150
+    for node in holders:
+        messages = list(g.objects(node, SH.message))
+        by_language = {getattr(m, "language", None): str(m) for m in messages}
+        if len(messages) != 2 or set(by_language) != {"fr", "en"}:
+            problems.append(f"{node}: {[(str(m), getattr(m, 'language', None)) for m in messages]}")
+        elif sorted(PLACEHOLDER.findall(by_language["fr"])) != sorted(PLACEHOLDER.findall(by_language["en"])):
+            problems.append(f"{node}: placeholders differ: {by_language}")
+        elif by_language["fr"] == by_language["en"]:
+            problems.append(f"{node}: the French message is the English one")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_shape_text_is_in_french_and_in_english() -> None:
+    """Names, labels and comments too: /shapes and `kg shapes` show them, in French."""
+    g = shapes()
+    problems = []
+    for predicate in (RDFS.label, SH.name, RDFS.comment):
+        for node in set(g.subjects(predicate, None)):
+            languages = sorted(str(getattr(o, "language", None)) for o in g.objects(node, predicate))
+            if languages != ["en", "fr"]:
+                problems.append(f"{node} {predicate}: {languages}")
+    assert not problems, "\n".join(sorted(problems))
+
+
 # --- integration with the controlled vocabularies -------------------------------------------------------
 
 VOCABULARY_USE = """

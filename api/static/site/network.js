@@ -68,6 +68,11 @@
     return config.types[node.type] || "other";
   }
 
+  /** A node's type in French ("commune", from the ontology's labels), else the name of its category. */
+  function typeName(node) {
+    return (config.typeNames || {})[node.type] || config.categories[categoryOf(node)].label.split(" (")[0].toLowerCase();
+  }
+
   /** The kinds of link of an edge: its relation's label (full view) or the kinds of thing shared (actor view). */
   function linkKinds(edge) {
     if (Array.isArray(edge.kinds)) return edge.kinds;
@@ -163,6 +168,7 @@
         label: n.label || n.id,
         short: (n.label || n.id).length > 28 ? (n.label || n.id).slice(0, 27) + "…" : n.label || n.id,
         type: n.type,
+        typeName: typeName(n),
         colour: config.categories[categoryOf(n)].colour,
         size: 14 + 30 * Math.sqrt((n.degree || 0) / maxDegree),
       },
@@ -193,7 +199,7 @@
         const a = document.createElement("a");
         a.href = pageOf(n.iri || n.id);
         a.textContent = n.label || n.id;
-        li.append(a, " (" + config.categories[categoryOf(n)].label.split(" (")[0].toLowerCase() + ")");
+        li.append(a, " (" + typeName(n) + ")");
         return li;
       }),
     );
@@ -249,7 +255,7 @@
     window.location.assign(pageOf(event.target.data("iri")));
   });
   cy.on("mouseover", "node", (event) => {
-    container.title = event.target.data("label") + " (" + event.target.data("type") + ")";
+    container.title = event.target.data("label") + " (" + event.target.data("typeName") + ")";
   });
   cy.on("mouseover", "edge", (event) => {
     container.title = event.target.data("kinds");

@@ -1,6 +1,7 @@
 """The home page: what the graph holds, where it comes from, when it was built, and links to everything.
 
-The counts come from the canned queries `instances-per-class` and `source-documents`, run through the
+The territories by région come from the canned query `territories`, the counts from `instances-per-class` and
+`source-documents`, run through the
 query pool like any query, and the named graphs from the VoID statistics; nothing is hand-maintained. The page
 is api/web/home_page.py's. An RDF client asking `/` for RDF is sent (303) to the dataset's VoID description.
 """
@@ -34,5 +35,6 @@ def home(request: Request, settings: SettingsDep, store: StoreDep, stats: StatsD
     classes = store.rows(queries.get("instances-per-class").text)
     documents = store.rows(queries.get("source-documents").text)
     coverage = store.rows(queries.get("coverage").text)
-    body = home_page(stats, classes, documents, coverage).encode("utf-8")
+    territories = store.rows(queries.get("territories").bind({}))
+    body = home_page(stats, classes, documents, coverage, territories).encode("utf-8")
     return caching.response(body, conneg.HTML.content_type, tag, settings.cache_max_age)

@@ -1,12 +1,13 @@
 """`/explore/network`: the actor network for people, a frame for Cytoscape.js (vendored, see frontend/).
 
-The page reads the graph only through the internal query `network-nodes` (for the filters' choices and the
-node categories); api/static/site/network.js fetches `GET /network` and filters it in the browser. The page
+The page reads the graph only through the internal queries `network-nodes` (for the filters' choices and the
+node categories) and `class-labels` (the French name of each node's type); api/static/site/network.js fetches `GET /network` and filters it in the browser. The page
 itself is templates/network.html.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -16,7 +17,7 @@ from kg import queries
 from kg.sources.labels import sort_key
 
 from ...deps import CachedStoreDep
-from ...web.filters import local_name
+from ...web.filters import class_names, local_name, type_names
 from ...web.service_page import page_links
 from ...web.templating import render
 
@@ -70,8 +71,9 @@ def category_of(row: dict[str, str | None]) -> str:
     return "other"
 
 
-def network_page_html(rows: list[dict[str, str | None]]) -> str:
-    """The network page around the rows of `network-nodes` (for the filters' choices and the node categories)."""
+def network_page_html(rows: list[dict[str, str | None]], class_rows: Sequence[dict[str, str | None]] = ()) -> str:
+    """The network page around the rows of `network-nodes` (for the filters' choices and the node categories),
+    with the French names of the types from those of `class-labels`."""
     types: dict[str, str] = {}
     territories: list[tuple[str, str]] = []
     schemes: list[tuple[str, str]] = []
@@ -87,6 +89,7 @@ def network_page_html(rows: list[dict[str, str | None]]) -> str:
     schemes.sort(key=lambda p: sort_key(p[1]))
     config = {
         "types": types,
+        "typeNames": type_names(class_names(class_rows)),
         "categories": {c.key: {"label": c.label, "colour": c.colour} for c in CATEGORIES},
         "linkKinds": LINK_KINDS,
         "links": page_links(),
@@ -98,4 +101,5 @@ def network_page_html(rows: list[dict[str, str | None]]) -> str:
 @router.get("/network", response_class=HTMLResponse)
 def network_page(store: CachedStoreDep) -> HTMLResponse:
     """The interactive network (Cytoscape.js over `GET /network`), filterable by territory, scheme, kind of link."""
-    return HTMLResponse(network_page_html(store.rows(queries.internal("network-nodes").text)))
+    nodes = store.rows(queries.internal("network-nodes").text)
+    return HTMLResponse(network_page_html(nodes, store.rows(queries.internal("class-labels").text)))

@@ -5,7 +5,8 @@ territories and actors resolve, and the report covers the upload's own nodes (kg
 No token is needed, so everything is done in a bounded child (kg.write.upload): pre-checks (entity declarations,
 nesting, literal size), parsing, reading the store, SHACL. The server's process only passes the bytes on.
 The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, or an HTML page for
-people, by `Accept` or `?format=`. GET /validate is a form for people who paste a document.
+people, by `Accept` or `?format=`; its messages in the reader's language, French unless `Accept-Language` asks
+for English (api.language; the Turtle report keeps both). GET /validate is a form for people who paste a document.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kg.write.upload import validate_document, validate_remote_document
 from ... import conneg
 from ...deps import SettingsDep, StoreDep
 from ...errors import UnsupportedMediaType
+from ...language import preferred_language
 from ...protocol import content_type, form_fields
 from ...web.templating import render
 from ...web.validation_page import render_report
@@ -56,7 +58,8 @@ SYNTAXES = [
     },
 )
 async def validate(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
-    """The SHACL report of the body (Turtle, TriG, JSON-LD, N-Triples, N-Quads, RDF/XML by Content-Type)."""
+    """The SHACL report of the body (Turtle, TriG, JSON-LD, N-Triples, N-Quads, RDF/XML by Content-Type), its
+    messages in French, or in English with `Accept-Language: en`."""
     media_type, _ = content_type(request.headers.get("content-type"))
     requested = [v for k in conneg.FORMAT_PARAMETERS for v in request.query_params.getlist(k)]
     if media_type == FORM:  # the HTML form: the document is a field, its syntax another
@@ -78,6 +81,7 @@ async def validate(request: Request, settings: SettingsDep, store: StoreDep) -> 
         result = await run_in_threadpool(
             validate_document, settings.store, data, rdf, settings.shapes_dir, limits, bounds
         )
+    result = result.in_language(preferred_language(request.headers.get("accept-language")))
     if fmt is conneg.HTML:
         return HTMLResponse(render_report(result, source_name=None))
     if fmt is conneg.TURTLE:

@@ -5,6 +5,7 @@ tests/api/test_ui_explore.py drives the page in Chromium.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from html import unescape
 
@@ -13,7 +14,16 @@ from fastapi.testclient import TestClient
 
 from api.errors import PROBLEM_JSON
 from api.web.filters import compact_euros, euros, href
-from api.web.funding import Total, amount_sort_key, amount_text, choice_pairs, total_text, totals_of
+from api.web.funding import (
+    BAR_WIDTH,
+    Total,
+    amount_sort_key,
+    amount_text,
+    chart_of,
+    choice_pairs,
+    total_text,
+    totals_of,
+)
 from api.web.routers.funding import bar_chart, read_filters
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -160,3 +170,23 @@ def test_numbers_that_are_not_finite_count_as_missing() -> None:
     )
     assert totals == [Total("S", 1, Decimal(0), None)]
     assert "<svg" in bar_chart([*totals, Total("T", 1, Decimal(5), Decimal(5))], "scheme")
+
+
+def test_the_chart_is_on_a_logarithmic_scale_so_local_amounts_show() -> None:
+    national = Total("Programme", 4, Decimal(3_000_000_000), None)
+    local = Total("Fonds vert", 1, Decimal(3_900_000), Decimal(3_900_000))
+    chart = chart_of([national, local], "scheme")
+    assert chart is not None and "échelle logarithmique" in chart.title
+    big, small = chart.bars
+    assert big.low_width == pytest.approx(BAR_WIDTH)  # the largest amount spans the bar
+    # from 1 M€ (a power of ten below the smallest) to 3 Md€: 3.9 M€ sits at log(3.9) / log(3000) of the width
+    assert small.low_width == pytest.approx(BAR_WIDTH * math.log10(3.9) / math.log10(3000))
+    assert small.low_width > BAR_WIDTH / 10  # on a linear scale it was 0.3 units wide
+    assert [t.label for t in chart.ticks] == ["1\u00a0M€", "10\u00a0M€", "100\u00a0M€", "1\u00a0Md€"]
+    assert [round(t.x) for t in chart.ticks] == [round(BAR_WIDTH * k / math.log10(3000)) for k in range(4)]
+    # a range's pale part runs from its lower bound to its upper bound on the same scale
+    ranged = chart_of([national, Total("R", 2, Decimal(10_000_000), Decimal(100_000_000))], "scheme")
+    assert ranged is not None and ranged.bars[1].high_width == pytest.approx(BAR_WIDTH / math.log10(3000))  # one decade
+    assert chart_of([Total("Négatif", 1, Decimal(0), Decimal(-5))], "scheme") is None  # nothing to draw
+    svg = bar_chart([national, local], "scheme")
+    assert svg.count('<text class="tick"') == 4 and svg.count("<g>") == 2

@@ -8,7 +8,7 @@ from html import unescape
 import httpx
 
 from api.stats import DatasetStats, GraphStats
-from api.web.home_page import LINKS, document_date, home_page
+from api.web.home_page import LINKS, UNPLACED_REGION, document_date, home_page, regions_of
 from api.web.navigation import NAV
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -21,6 +21,11 @@ def test_a_browser_gets_the_home_page(http: httpx.Client) -> None:
     page = unescape(r.text)
     for url, _, _ in LINKS:
         assert f'href="{url}"' in page, url
+    # the territories by région come first, before the table of classes: 33 territories, in five régions
+    assert page.index('id="territoires"') < page.index('id="contenu-du-graphe"')
+    assert "33 territoires d'industrie, classés par région" in page
+    assert re.search(r'<a href="/id/region/75">Nouvelle-Aquitaine</a> <span class="count">16 territoires</span>', page)
+    assert '<li><a href="/id/territory/agenais">Agenais</a> <span class="tag">phase 2</span></li>' in page
     # counts by class, queried: 33 labelled territories, 56 EPCI (13 named, and those of the named communes)
     assert re.search(r"Territoire d'industrie.*?</a></th><td class=\"n\">33</td>", page)
     assert re.search(r"intercommunalité \(EPCI\).*?</a></th><td class=\"n\">56</td>", page)
@@ -81,3 +86,24 @@ def test_graph_licences_become_links_only_when_safe() -> None:
     page = home_page(DatasetStats("v1", "2024-01-26T14:03:00", 5, 2, 0, 0, 0, 0, graphs), [], [])
     assert '<a href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/">Licence Ouverte 2.0</a>' in page
     assert "licence javascript:alert(1)</li>" in page and 'href="javascript:' not in page
+
+
+def test_territories_are_grouped_by_region_in_french_order() -> None:
+    r24, r28 = "https://example.org/region/24", "https://example.org/region/28"
+    rows: list[dict[str, str | None]] = [
+        {"t": "https://example.org/t/b", "territory": "Écueillé", "r": r24, "regionName": "Centre-Val de Loire"},
+        {"t": "https://example.org/t/a", "territory": "Dreux", "r": r24, "regionName": "Centre-Val de Loire"},
+        {"t": "https://example.org/t/a", "territory": "Dreux", "r": r28, "regionName": "Normandie", "phases": "2"},
+        {"t": "https://example.org/t/c", "territory": "Ailleurs", "r": None, "regionName": None},
+    ]
+    groups = regions_of(rows)
+    assert [(g.iri, g.name) for g in groups] == [
+        (r24, "Centre-Val de Loire"),
+        (r28, "Normandie"),
+        ("", UNPLACED_REGION),
+    ]
+    assert [t.name for t in groups[0].territories] == ["Dreux", "Écueillé"]  # accents ignored, as in French
+    assert groups[1].territories[0].phases == "2"
+    page = home_page(DatasetStats("v1", "2024-01-26T14:03:00", 5, 2, 0, 0, 0, 0, ()), [], [], territories=rows)
+    assert "3 territoires d'industrie, classés par région" in page  # Dreux counted once
+    assert f'{UNPLACED_REGION} <span class="count">1 territoire</span>' in page

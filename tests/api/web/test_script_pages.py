@@ -56,8 +56,9 @@ def test_each_example_says_what_it_does_in_visible_text(client: TestClient) -> N
     for name, e in examples.items():
         short = short_description(e["description"])
         assert 0 < len(short) <= 140
-        assert f'data-example="{name}" aria-describedby="example-{name}">' in html
-        assert f'<span id="example-{name}" lang="en">{escape(short)}</span></li>' in html
+        # French first: the query's French title on its button, its French description beside it
+        assert f'data-example="{name}" aria-describedby="example-{name}">{escape(e["title"])}</button>' in html
+        assert f'<span id="example-{name}">{escape(short)}</span></li>' in html
         assert " ".join(line[2:] for line in e["query"].splitlines()[1:] if line.startswith("# ")).startswith(
             e["description"][:60]
         )

@@ -28,8 +28,8 @@ def ontology() -> rdflib.Graph:
     return load_graph_dir(PROJECT_ROOT / "ontology")
 
 
-def _key(i: ValidationIssue) -> tuple[str | None, ...]:
-    return (i.severity, i.focus_node, i.path, i.value, i.message, i.shape)
+def _key(i: ValidationIssue) -> tuple[object, ...]:
+    return (i.severity, i.focus_node, i.path, i.value, i.message, i.shape, tuple(sorted(i.messages.items())))
 
 
 def test_no_named_shape_is_nested_under_a_logical_or_node_constraint() -> None:
@@ -49,6 +49,32 @@ def test_focused_validation_reports_what_full_validation_reports_on_the_focus(pa
     focused = validate_graph(data, shapes(), ontology(), focus=focus)
     assert {_key(i) for i in focused.issues} == {_key(i) for i in full.issues if i.focus_node in focus}
     assert len(focused.issues) == len({_key(i) for i in focused.issues}), "each result once"
+    untranslated = [i for i in full.issues if set(i.messages) != {"fr", "en"}]
+    assert not untranslated, "every result in French and in English, tagged"
+    assert all(i.message == i.messages["fr"] for i in full.issues), "French by default"
+
+
+def test_a_sparql_result_keeps_the_language_of_its_messages() -> None:
+    """pySHACL fills in the `{?var}` of a SPARQL constraint's messages but drops their language tags; the
+    report gets them back, so the Turtle report and the issue both say which text is French and which English."""
+    data = rdflib.Graph().parse(FIXTURES / "epci-commune-in-other-region.ttl", format="turtle")
+    result = validate_graph(data, shapes(), ontology())
+    (issue,) = result.issues
+    commune, region = "http://example.org/fixture/commune", "http://example.org/fixture/region27"
+    assert issue.messages == {
+        "fr": f"La commune membre {commune} est dans la région {region}, qui n’est pas une région de "
+        "l’intercommunalité.; Vérifiez le ti:inRegion de l’intercommunalité d’après ses communes membres.",
+        "en": "Check the intercommunality's ti:inRegion against its member communes.; Member commune "
+        f"{commune} lies in region {region}, which is not a region of the intercommunality.",
+    }
+    assert issue.message == issue.messages["fr"] and issue.message_language == "fr"
+    english = result.in_language("en-GB")
+    assert english.issues[0].message == issue.messages["en"] and english.language == "en"
+    assert f"Member commune {commune}" in english.to_text() and '"language": "en"' in english.to_json()
+    assert "La commune membre" in result.to_text() and "Member commune" not in result.to_json()
+    tags = {m.language for m in result.report_graph.objects(None, SH.resultMessage)}  # type: ignore[union-attr]
+    assert tags == {"fr", "en"}, "the Turtle report keeps both, tagged"
+    assert result.in_language("de").issues[0].message == issue.messages["fr"], "French for a language not offered"
 
 
 def test_focus_on_nodes_no_shape_targets_is_conforming() -> None:
