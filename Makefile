@@ -32,9 +32,10 @@ lint: $(BIN)/kg
 build: $(BIN)/kg
 	$(BIN)/kg build
 
-bench: $(BIN)/kg  ## the endpoint benchmark (bench/README.md); about an hour for all scales on 2 cores
+bench: $(BIN)/kg  ## the endpoint benchmark, then the canned queries on Oxigraph and Virtuoso (bench/README.md); over an hour on 2 cores
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py --scales bundled,1m,5m
+	$(BIN)/python bench/canned.py --scales bundled,1m
 
 stats: $(BIN)/kg
 	$(BIN)/kg stats

@@ -31,18 +31,15 @@ if __package__ in (None, ""):
 import httpx
 import pyoxigraph as ox
 
+from bench.backends import virtuoso
 from bench.servers import free_port, kg_server
 from bench.store import dataset
 from kg.config import PROJECT_ROOT
 from kg.sources.namespaces import TID
 from kg.store import layout as kgstore
-from kg.store.engines import VIRTUOSO
-from kg.store.publish import publish_build
-from kg.store.remote import SparqlStore
 
 DOCUMENT = PROJECT_ROOT / "tests" / "fixtures" / "write" / "steward-document.ttl"
 TOKEN = "bench-token-for-writes-only"
-VIRTUOSO_BUFFERS = 170_000  # 8 KB pages: about 1.3 GB, Virtuoso's own advice for a few million triples
 
 
 def copy_store(source: Path, root: Path) -> Path:
@@ -95,33 +92,8 @@ def bench_scale(scale: str, backend: str, rounds: int, workers: int) -> list[dic
 @contextlib.contextmanager
 def _virtuoso(root: Path, store: Path, scale: str) -> Iterator[dict[str, str]]:
     """Debian's Virtuoso on free loopback ports, the store published to it; the settings of `kg serve` over it."""
-    from tests.kg.store import virtuoso as vt  # the tests' scratch Virtuoso: the same ini, ports and password
-
-    started = time.perf_counter()
-    server = vt.start(root / "virtuoso", max_seconds=120, buffers=VIRTUOSO_BUFFERS)
-    try:
-        print(f"{scale}/virtuoso: started in {time.perf_counter() - started:.1f} s", flush=True)
-        remote = SparqlStore(
-            server.query_url,
-            gsp_url=server.gsp_url,
-            auth=httpx.DigestAuth(server.user, server.password),
-            engine=VIRTUOSO,
-            timeout=600,
-        )
-        report = publish_build(remote, store)
-        remote.close()
-        print(f"{scale}/virtuoso: published {report.triples:,} triples in {report.seconds:.1f} s", flush=True)
-        yield {
-            "KG_BACKEND": "sparql",
-            "KG_SPARQL_QUERY_URL": server.query_url,
-            "KG_SPARQL_USER": server.user,
-            "KG_SPARQL_PASSWORD": server.password,
-            "KG_SPARQL_AUTH": "digest",
-            "KG_SPARQL_ENGINE": "virtuoso",
-            "KG_MAX_ROWS": "1000000",  # a neighbourhood read is one CONSTRUCT: never cut
-        }
-    finally:
-        server.stop()
+    with virtuoso(root, store, scale) as published:
+        yield published.kg_env()
 
 
 def _rounds(url: str, scale: str, backend: str, rounds: int) -> list[dict[str, Any]]:
