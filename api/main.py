@@ -34,6 +34,7 @@ from .limits import RequestLimits
 from .methods import OptionsAllow
 from .routers import (
     catalog,
+    context,
     docs,
     download,
     graphs,
@@ -126,6 +127,7 @@ def create_app(settings: Settings, store: Queryable | None = None) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(download.router)
     app.include_router(catalog.router)
+    app.include_router(context.router)
     app.include_router(queries.build_router())
     app.include_router(network.router)
     app.include_router(home.router)

@@ -37,7 +37,8 @@ Node = ox.NamedNode | ox.BlankNode
 Value = ox.NamedNode | ox.BlankNode | ox.Literal
 
 MAX_DEPTH = 6
-"""Past this many steps of outgoing edges the shapes are said to reach too far (`complete=False`)."""
+"""Past this many shapes nested in one another (`sh:node`, `sh:property`, `sh:or`…) the shapes are said to
+reach too far (`complete=False`): a recursive shape would otherwise never end."""
 
 
 class TripleSource(Protocol):

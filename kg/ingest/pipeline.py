@@ -10,7 +10,9 @@ gives standard answers, and `GRAPH ?g` still reaches each document's own stateme
 
 The build also derives the named graph graph:inferred (kg.ingest.inference: the ontology's subclass and
 subproperty entailments, shared funding) from the stated triples, validates it with them — so the shapes
-see the entailed types — and loads it like any other graph, into the merge too.
+see the entailed types — and loads it like any other graph, into the merge too. Likewise graph:links
+(kg.ingest.links: `rdfs:seeAlso` the public-register page of each SIREN), derived from the codes the data holds
+first, so that graph:inferred is a function of every other named graph, as the writes keep it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import UsageError, ValidationFailed
-from kg.ingest import inference
+from kg.ingest import inference, links
 from kg.ingest.report import ValidationResult
 from kg.ingest.validate import validate_graph
 from kg.sources.namespaces import ONTOLOGY_IRI
@@ -129,7 +131,8 @@ def _build(sources: Sources, store: Path, progress: Progress) -> BuildReport:
     progress("parse ontology", 1, 1)
     data_quads = load_data_quads(sources.data, progress)
     progress("infer", 0, 1)
-    inferred_quads = inference.graph_quads([*ontology_quads, *data_quads], ontology_quads)
+    link_quads = links.graph_quads(data_quads)  # graph:links (kg.ingest.links), read by the rules like any graph
+    inferred_quads = inference.graph_quads([*ontology_quads, *data_quads, *link_quads], ontology_quads) + link_quads
     progress("infer", 1, 1)
 
     progress("validate", 0, 1)

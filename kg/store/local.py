@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.docs import context
 from kg.errors import QuerySyntaxError, UsageError
 from kg.sources.namespaces import PREFIXES
 from kg.store.interface import GraphRead, Queryable, QueryAnswer, QueryRequest
@@ -59,8 +60,15 @@ def read_graph(store: ox.Store, version: str, graph: str | None, fmt: str) -> Gr
     name: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
     quads = list(store.quads_for_pattern(None, None, None, name))
     items: list[Any] = quads if syntax.supports_datasets else [q.triple for q in quads]
-    body = (ox.serialize(items, format=syntax, prefixes=PREFIXES) or b"") if quads else b""
+    body = serialize_graph(items, syntax) if quads else b""
     return GraphRead(version, body, len(quads))
+
+
+def serialize_graph(items: list[Any], syntax: ox.RdfFormat) -> bytes:
+    """Triples or quads in `syntax`; JSON-LD compacted with the project's context (kg.docs.context)."""
+    if syntax == ox.RdfFormat.JSON_LD:
+        return context.jsonld(items)
+    return ox.serialize(items, format=syntax, prefixes=PREFIXES) or b""
 
 
 def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
@@ -85,7 +93,7 @@ def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
         items: list[Any] = triples
         if fmt.supports_datasets:
             items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        graph_body = ox.serialize(items, format=fmt, prefixes=PREFIXES) or b""
+        graph_body = serialize_graph(items, fmt)
         return QueryAnswer("graph", req.graph_format, graph_body, len(triples), truncated)
     variables = result.variables
     rows = list(itertools.islice(result, max_rows + 1))

@@ -223,7 +223,11 @@ class SparqlStore(Queryable):
             return _dataset_params(req.default_graphs or (), req.named_graphs or ())
         if own_clause or not self.engine.explicit_dataset:
             return ()
-        return _dataset_params((self.merge_graph,), self.metadata().graphs)
+        # A query that cannot name a graph (no `GRAPH` anywhere in its text, not even in an IRI or a string: a
+        # conservative test) reads the merge only: listing every named graph on each request costs Virtuoso
+        # about 100 ms at 1,149 graphs, whether the query looks at them or not.
+        named = self.metadata().graphs if "GRAPH" in req.query.upper() else ()
+        return _dataset_params((self.merge_graph,), named)
 
     def _query(
         self, text: str, form: str, dataset: Sequence[tuple[str, str]], limit: int, timeout: float | None = None

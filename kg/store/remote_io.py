@@ -3,7 +3,8 @@
 `Body` streams an HTTP answer to pyoxigraph's streaming parsers and ends it early past a byte budget or a
 deadline; `take` keeps at most `max_rows` of what was parsed and says whether more came; the writers
 re-serialise rows and triples with pyoxigraph (as `kg.store.local.execute` does), so no datatype or
-language tag is lost whatever syntax the engine answered in. Used by `kg.store.remote` only.
+language tag is lost whatever syntax the engine answered in — and JSON-LD through the same function as the
+embedded store, compacted with the project's context (kg.docs.context). Used by `kg.store.remote` only.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import httpx
 import pyoxigraph as ox
 
 from kg.errors import KGError, StoreFailed, StoreTimeout, StoreUnreachable
-from kg.sources.namespaces import PREFIXES
 from kg.store.engines import EngineProfile
-from kg.store.local import rdf_format, results_format
+from kg.store.local import rdf_format, results_format, serialize_graph
 
 _ERROR_BYTES = 64 * 1024  # of an error answer, enough for its message
 
@@ -126,7 +126,7 @@ def graph_body(triples: list[Any], graph: str | None, fmt: str) -> bytes:
     if rdf.supports_datasets:
         name: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
         items = [ox.Quad(t.subject, t.predicate, t.object, name) for t in triples]
-    return ox.serialize(items, format=rdf, prefixes=PREFIXES) or b""
+    return serialize_graph(items, rdf)
 
 
 def error_text(body: Body) -> str:

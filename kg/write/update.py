@@ -34,7 +34,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import GraphNotFound, QuerySyntaxError, UsageError, WriteForbidden
-from kg.ingest import inference
+from kg.ingest import inference, links
 from kg.sandbox import run_bounded
 from kg.sources.namespaces import BASE, ONTOLOGY_IRI
 from kg.store import layout as kgstore
@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 GENID = BASE + ".well-known/genid/"
-PROTECTED_GRAPHS = frozenset({ONTOLOGY_IRI, WRITE_LOG_GRAPH, inference.INFERRED_GRAPH})
+PROTECTED_GRAPHS = frozenset({ONTOLOGY_IRI, WRITE_LOG_GRAPH, inference.INFERRED_GRAPH, links.LINKS_GRAPH})
 
 
 # --- the operations ----------------------------------------------------------------------------------------

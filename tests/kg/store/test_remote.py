@@ -97,9 +97,8 @@ def test_answers_are_cut_at_max_rows(virtuoso_server: vt.Virtuoso, virtuoso_stor
         assert (graph.rows, graph.truncated) == (5, True) and graph.body.count(b"\n") == 5
         exact = small.run(QueryRequest("SELECT ?n WHERE { VALUES ?n { 1 2 3 4 5 } }"))
         assert (exact.rows, exact.truncated) == (5, False)
-        assert (
-            len(small.rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")) == 10
-        )  # paged past max_rows
+        graphs = small.rows("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")  # paged past max_rows
+        assert len(graphs) == len(virtuoso_store.metadata().graphs) > 5
     finally:
         small.close()
 
