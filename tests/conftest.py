@@ -10,13 +10,21 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.config import PROJECT_ROOT
+from kg.config import PROJECT_ROOT, get_settings
 from kg.ingest.pipeline import BuildReport, Sources, build
 from kg.store import layout as kgstore
 
 pytest_plugins = ("tests.kg.store.virtuoso_fixtures",)  # a real Virtuoso, for the store and the API tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _settings_from_this_tests_environment() -> Iterator[None]:
+    """The CLI reads its settings once per process; a test that sets `KG_*` variables must not see another's."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")
