@@ -56,6 +56,8 @@ def _child(conn: Connection, fn: Callable[..., Any], args: tuple[Any, ...], memo
         payload: tuple[str, Any] = ("ok", fn(*args))
     except MemoryError:
         payload = ("memory", None)
+    except SystemError as e:  # an extension whose allocation failed at the limit without setting MemoryError
+        payload = ("memory", None) if "without exception set" in str(e) else ("error", KGError(f"SystemError: {e}"))
     except KGError as e:
         payload = ("error", e)
     except RecursionError:
