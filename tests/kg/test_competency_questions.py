@@ -853,12 +853,15 @@ def test_cq_e11_13_date_bounds_of_documents_without_a_publication_date(kg_store:
 
 
 def test_cq_e11_14_no_claim_rests_on_a_source_outside_the_corpus(kg_store: ox.Store) -> None:
-    # steward, §5: no editorial note cites a web address or "general knowledge" (000–004, curation)
+    # steward, §5: no editorial note (French or English) cites a web address or "general knowledge" (000–004, curation)
     rows = ask(
         kg_store,
         """SELECT ?s ?n WHERE { ?s ti:editorialNote ?n
              FILTER(CONTAINS(?n, "http") || CONTAINS(LCASE(?n), "general knowledge") || CONTAINS(?n, "known, not stated")
-                    || CONTAINS(?n, "usual acronym") || CONTAINS(?n, "as known")) }""",
+                    || CONTAINS(?n, "usual acronym") || CONTAINS(?n, "as known")
+                    || CONTAINS(LCASE(?n), "connaissance générale") || CONTAINS(LCASE(?n), "culture générale")
+                    || CONTAINS(?n, "connu, non énoncé") || CONTAINS(?n, "sigle usuel")
+                    || CONTAINS(?n, "comme on le sait")) }""",
     )
     assert rows == []
 

@@ -178,12 +178,13 @@ def _check_homonyms(m: PlaceMapping, etalab: Etalab, territory: Territory, where
 
 @dataclass(frozen=True)
 class Support:
-    """Why a link is inferred: the rule, its confidence, what it was derived from, and in words."""
+    """Why a link is inferred: the rule, its confidence, what it was derived from, and in words (English, French)."""
 
     rule: URIRef
     confidence: Decimal
     sources: frozenset[URIRef]
     note: str
+    note_fr: str
     matched_name: str | None = None
 
 
@@ -218,7 +219,7 @@ def infer(mappings: list[PlaceMapping], etalab: Etalab, territories: dict[str, T
         for m in rows.get(slug, []):
             documents = frozenset(URIRef(source_graph(d)) for d in m.documents)
             confidence = m.confidence if m.confidence is not None else STATED
-            support = Support(RULE_NAME, confidence, documents | {GEO_GRAPH}, m.note, m.name_in_documents)
+            support = Support(RULE_NAME, confidence, documents | {GEO_GRAPH}, m.note, m.note_fr, m.name_in_documents)
             inferred.add(territory, m.kind, m.code, support)
             if m.kind in ("commune", "epci"):
                 members.setdefault((m.kind, m.code), (confidence, documents))
@@ -227,7 +228,10 @@ def infer(mappings: list[PlaceMapping], etalab: Etalab, territories: dict[str, T
         deps = _departements_of(members, etalab)
         for code, (confidence, sources, names) in deps.items():
             note = f"Département, in Etalab's geography, of the territory's member(s) {_names(names)}."
-            inferred.add(territory, "departement", code, Support(RULE_DEPARTEMENT, confidence, sources, note))
+            members_fr = _names(names, "et {} autres")
+            note_fr = f"Département, dans la géographie d'Etalab, du ou des membres du territoire {members_fr}."
+            support = Support(RULE_DEPARTEMENT, confidence, sources, note, note_fr)
+            inferred.add(territory, "departement", code, support)
         _infer_regions(inferred, territory, etalab, deps, named_deps)
     return inferred
 
@@ -278,12 +282,15 @@ def _infer_regions(
         )
     for code, (confidence, sources, names) in regions.items():
         note = f"Région, in Etalab's geography, of the territory's département(s) {_names(names)}."
-        inferred.add(territory, "region", code, Support(RULE_REGION, confidence, sources, note))
+        deps_fr = _names(names, "et {} autres")
+        note_fr = f"Région, dans la géographie d'Etalab, du ou des départements du territoire {deps_fr}."
+        inferred.add(territory, "region", code, Support(RULE_REGION, confidence, sources, note, note_fr))
 
 
-def _names(names: list[str], most: int = 6) -> str:
+def _names(names: list[str], more: str = "and {} more", most: int = 6) -> str:
+    """The first names, then how many others (`more` words it: "and {} more", "et {} autres")."""
     shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    return shown + (" " + more.format(len(names) - most) if len(names) > most else "")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -328,11 +335,14 @@ def _add_inference(
         g.add((node, PROV.wasDerivedFrom, source))
     if support.matched_name is not None:
         g.add((node, TI.matchedName, Literal(support.matched_name, lang="fr")))
-    note = support.note
+    note, note_fr = support.note, support.note_fr
     if differs_from:
         g.add((node, TI.differsFromStated, Literal(True)))
         stated = ", ".join(f"{etalab.regions[r].name} ({r})" for r in sorted(differs_from) if r in etalab.regions)
         note += f" Not stated: the région stated for the territory is {stated}; both are kept."
+        note_fr += f" Non énoncée : la région énoncée pour le territoire est {stated} ;"
+        note_fr += " les deux sont gardées."
+    g.add((node, TI.editorialNote, Literal(note_fr, lang="fr")))  # in French, the site's language, and English
     g.add((node, TI.editorialNote, Literal(note, lang="en")))
 
 

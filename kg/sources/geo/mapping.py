@@ -29,6 +29,7 @@ HEADER = (
     "territories",
     "confidence",
     "note",
+    "note_fr",
 )
 STATUSES = ("exact", "renamed", "unmatched")
 DOCUMENTS_FORMAT = re.compile(r"\d{3}(?:;\d{3})*")
@@ -49,6 +50,7 @@ class PlaceMapping:
     note: str
     territories: tuple[str, ...] = ()  # slugs of the territories whose name contains this name
     confidence: Decimal | None = None  # for a matched name inside territory names
+    note_fr: str = ""  # the note in French, for a row naming territories (written to the inferred places)
 
     @property
     def where(self) -> str:
@@ -87,7 +89,7 @@ def _parse_row(path: Path, line: int, cells: list[str]) -> PlaceMapping:
 
     if len(cells) != len(HEADER):
         raise bad(f"expected {len(HEADER)} columns ({','.join(HEADER)}), found {len(cells)}")
-    name, documents, kind, code, official, status, territories, confidence, note = (c.strip() for c in cells)
+    name, documents, kind, code, official, status, territories, confidence, note, note_fr = (c.strip() for c in cells)
     if not name:
         raise bad("name_in_documents is empty")
     if not DOCUMENTS_FORMAT.fullmatch(documents):
@@ -115,6 +117,8 @@ def _parse_row(path: Path, line: int, cells: list[str]) -> PlaceMapping:
     if territories and not TERRITORIES_FORMAT.fullmatch(territories):
         raise bad(f"territories must be territory slugs separated by ';' (e.g. montargis-gien), not {territories!r}")
     level = _confidence(bad, confidence, status, bool(territories))
+    if territories and status != "unmatched" and not (note and note_fr):
+        raise bad("a row naming territories needs a note and its French (note_fr), written to the inferred places")
     return PlaceMapping(
         line=line,
         name_in_documents=name,
@@ -126,6 +130,7 @@ def _parse_row(path: Path, line: int, cells: list[str]) -> PlaceMapping:
         note=note,
         territories=tuple(territories.split(";")) if territories else (),
         confidence=level,
+        note_fr=note_fr,
     )
 
 

@@ -51,8 +51,8 @@ XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")  # not rdflib.XSD: pytest trips on its namespace
 
 GOOD_ROWS = [
-    "Porte de Drôme Ardèche,001,epci,200040491,CC Porte de Dromardèche,renamed,,,",
-    "Montargis,002,commune,45208,Montargis,exact,,,",
+    "Porte de Drôme Ardèche,001,epci,200040491,CC Porte de Dromardèche,renamed,,,,",
+    "Montargis,002,commune,45208,Montargis,exact,,,,",
 ]
 
 
@@ -126,7 +126,7 @@ def test_membership_and_containment(imported: tuple[Dataset, Path]) -> None:
 def test_commune_deleguee_is_ignored(imported: tuple[Dataset, Path], tmp_path: Path) -> None:
     g = imported[0].graph(GEO_GRAPH)
     assert (place_iri("commune", "26216"), None, None) not in g
-    mapping = write_mapping(tmp_path, "La Motte-de-Galaure,001,commune,26216,La Motte-de-Galaure,exact,,,")
+    mapping = write_mapping(tmp_path, "La Motte-de-Galaure,001,commune,26216,La Motte-de-Galaure,exact,,,,")
     with pytest.raises(UsageError, match=r"line 2 .*26216 does not exist"):
         import_geo(ETALAB, mapping, tmp_path / "geo.trig")
 
@@ -197,7 +197,7 @@ def test_output_is_deterministic_and_attributed(tmp_path: Path) -> None:
 def test_failing_import_leaves_existing_output_untouched(tmp_path: Path) -> None:
     output = tmp_path / "geo.trig"
     output.write_text("previous content\n", encoding="utf-8")
-    bad = write_mapping(tmp_path, GOOD_ROWS[0], "Montargis,002,commune,45209,Montargis,exact,,,")
+    bad = write_mapping(tmp_path, GOOD_ROWS[0], "Montargis,002,commune,45209,Montargis,exact,,,,")
     with pytest.raises(UsageError):
         import_geo(ETALAB, bad, output)
     assert output.read_text(encoding="utf-8") == "previous content\n"
@@ -216,7 +216,7 @@ def test_successful_import_replaces_output(tmp_path: Path) -> None:
 
 
 def test_code_absent_from_dataset_names_the_row(tmp_path: Path) -> None:
-    mapping = write_mapping(tmp_path, *GOOD_ROWS, "Drôme,001,departement,27,Drôme,exact,,,")
+    mapping = write_mapping(tmp_path, *GOOD_ROWS, "Drôme,001,departement,27,Drôme,exact,,,,")
     with pytest.raises(UsageError, match=r"line 4 \('Drôme'\): departement 27 does not exist"):
         import_geo(ETALAB, mapping, tmp_path / "geo.trig")
 
@@ -224,7 +224,7 @@ def test_code_absent_from_dataset_names_the_row(tmp_path: Path) -> None:
 def test_official_name_disagreeing_with_dataset_names_the_row(tmp_path: Path) -> None:
     mapping = write_mapping(
         tmp_path,
-        "Porte de Drôme Ardèche,001,epci,200040491,CC Porte de Drôme Ardèche,renamed,,,",
+        "Porte de Drôme Ardèche,001,epci,200040491,CC Porte de Drôme Ardèche,renamed,,,,",
         GOOD_ROWS[1],
     )
     with pytest.raises(UsageError, match=r"line 2 .*'CC Porte de Drôme Ardèche' differs .*'CC Porte de Dromardèche'"):
@@ -234,25 +234,26 @@ def test_official_name_disagreeing_with_dataset_names_the_row(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("Drôme,001,canton,26,Drôme,exact,,,", "unknown kind 'canton'"),
-        ("Drôme,001,departement,260,Drôme,exact,,,", "bad departement code '260'"),
-        ("Montargis,002,commune,4520,Montargis,exact,,,", "bad commune code '4520'"),
-        ("Porte,001,epci,20004049,CC Porte de Dromardèche,renamed,,,", "bad epci code '20004049'"),
-        ("Agen,003,commune,47001,,unmatched,,,ambiguous", "unmatched row must leave code and official_name empty"),
-        ("Agen,003,commune,,,unmatched,,,", "needs a note"),
-        ("Montargis,002,commune,,Montargis,exact,,,", "missing code"),
-        ("Montargis,002,commune,45208,,exact,,,", "missing official_name"),
-        ("Montargis,002,commune,45208,Montargis,probable,,,", "unknown status 'probable'"),
-        ("Romorantin,002,commune,41194,Romorantin-Lanthenay,exact,,,", "use 'renamed'"),
-        ("Montargis,002,commune,45208,Montargis,exact,", "expected 9 columns"),
-        ("Montargis,2,commune,45208,Montargis,exact,,,", "documents must be seed numbers"),
-        ("Montargis,002,commune,45208,Montargis,exact,Montargis Gien,0.9,", "territories must be territory slugs"),
-        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,,", "missing confidence"),
-        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,1.5,", "confidence must be a decimal in (0, 1]"),
-        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,0,", "confidence must be a decimal in (0, 1]"),
-        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,high,", "confidence must be a decimal in (0, 1]"),
-        ("Montargis,002,commune,45208,Montargis,exact,,0.9,", "confidence is only for a matched name"),
-        ("Agen,003,commune,,,unmatched,agenais,0.5,why", "confidence is only for a matched name"),
+        ("Drôme,001,canton,26,Drôme,exact,,,,", "unknown kind 'canton'"),
+        ("Drôme,001,departement,260,Drôme,exact,,,,", "bad departement code '260'"),
+        ("Montargis,002,commune,4520,Montargis,exact,,,,", "bad commune code '4520'"),
+        ("Porte,001,epci,20004049,CC Porte de Dromardèche,renamed,,,,", "bad epci code '20004049'"),
+        ("Agen,003,commune,47001,,unmatched,,,ambiguous,", "unmatched row must leave code and official_name empty"),
+        ("Agen,003,commune,,,unmatched,,,,", "needs a note"),
+        ("Montargis,002,commune,,Montargis,exact,,,,", "missing code"),
+        ("Montargis,002,commune,45208,,exact,,,,", "missing official_name"),
+        ("Montargis,002,commune,45208,Montargis,probable,,,,", "unknown status 'probable'"),
+        ("Romorantin,002,commune,41194,Romorantin-Lanthenay,exact,,,,", "use 'renamed'"),
+        ("Montargis,002,commune,45208,Montargis,exact,", "expected 10 columns"),
+        ("Montargis,2,commune,45208,Montargis,exact,,,,", "documents must be seed numbers"),
+        ("Montargis,002,commune,45208,Montargis,exact,Montargis Gien,0.9,,", "territories must be territory slugs"),
+        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,,,", "missing confidence"),
+        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,1.5,,", "confidence must be a decimal in (0, 1]"),
+        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,0,,", "confidence must be a decimal in (0, 1]"),
+        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,high,,", "confidence must be a decimal in (0, 1]"),
+        ("Montargis,002,commune,45208,Montargis,exact,,0.9,,", "confidence is only for a matched name"),
+        ("Agen,003,commune,,,unmatched,agenais,0.5,why,", "confidence is only for a matched name"),
+        ("Montargis,002,commune,45208,Montargis,exact,montargis-gien,0.9,In the name.,", "needs a note and its French"),
     ],
 )
 def test_malformed_row_names_its_line(tmp_path: Path, row: str, message: str) -> None:
@@ -370,8 +371,8 @@ DATA = """@prefix ti: <https://w3id.org/territoires-industrie/ontology#> .
 }
 """
 TERRITORY_ROWS = [
-    "Porte de Drôme Ardèche,002,epci,200040491,CC Porte de Dromardèche,renamed,porte-sud,0.9,In the name.",
-    "Montargis,002,commune,45208,Montargis,exact,montargis-nord,0.95,In the name.",
+    "Porte de Drôme Ardèche,002,epci,200040491,CC Porte de Dromardèche,renamed,porte-sud,0.9,In the name.,Dans le nom.",
+    "Montargis,002,commune,45208,Montargis,exact,montargis-nord,0.95,In the name.,Dans le nom.",
 ]
 
 
@@ -402,6 +403,10 @@ def test_a_place_named_in_a_territory_name_is_linked_and_marked(tmp_path: Path) 
     assert set(g.objects(node, TI.confidence)) == {Literal("0.95", datatype=XSD_DECIMAL)}
     assert set(g.objects(node, PROV_DERIVED)) == {URIRef(source_graph("002")), GEO_GRAPH}
     assert set(g.objects(node, TI.matchedName)) == {Literal("Montargis", lang="fr")}
+    assert set(g.objects(node, TI.editorialNote)) == {
+        Literal("Dans le nom.", lang="fr"),
+        Literal("In the name.", lang="en"),
+    }
     # its département follows from the member; its région is stated, so it is not repeated
     assert (territory, TI.inDepartement, place_iri("departement", "45")) in g
     inference(ds, "montargis-nord", "departement", "45", "members")
@@ -421,10 +426,24 @@ def test_regions_derived_from_members_that_disagree_are_kept_and_flagged(tmp_pat
     node = inference(ds, "porte-sud", "region", "84", "departements")
     assert (node, TI.differsFromStated, Literal(True)) in g
     assert (node, TI.inferenceRule, RULE_REGION) in g
-    assert "both are kept" in str(next(g.objects(node, TI.editorialNote)))
+    notes = {n.language: str(n) for n in g.objects(node, TI.editorialNote) if isinstance(n, Literal)}
+    assert notes.keys() == {"fr", "en"}  # the site's language, and English beside it
+    assert "Non énoncée : la région énoncée pour le territoire est Centre-Val de Loire (24)" in notes["fr"]
+    assert "both are kept" in notes["en"] and "les deux sont gardées" in notes["fr"]
     # a département inferred with no disagreement carries no flag
     dep = inference(ds, "porte-sud", "departement", "07", "members")
     assert (dep, TI.differsFromStated, None) not in g and (dep, TI.inferenceRule, RULE_DEPARTEMENT) in g
+    assert set(g.objects(dep, TI.editorialNote)) == {
+        Literal(
+            "Département, dans la géographie d'Etalab, du ou des membres du territoire CC Porte de Dromardèche "
+            "(200040491).",
+            lang="fr",
+        ),
+        Literal(
+            "Département, in Etalab's geography, of the territory's member(s) CC Porte de Dromardèche (200040491).",
+            lang="en",
+        ),
+    }
 
 
 def test_inferred_graph_is_deterministic_and_describes_itself(tmp_path: Path) -> None:
@@ -439,8 +458,11 @@ def test_inferred_graph_is_deterministic_and_describes_itself(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("Montargis,002,commune,45208,Montargis,exact,nowhere,0.9,x", "no data file declares the territory 'nowhere'"),
-        ("Montargis,002,commune,45208,Montargis,exact,porte-sud,0.9,x", "'Montargis' is not part of the name"),
+        (
+            "Montargis,002,commune,45208,Montargis,exact,nowhere,0.9,x,x",
+            "no data file declares the territory 'nowhere'",
+        ),
+        ("Montargis,002,commune,45208,Montargis,exact,porte-sud,0.9,x,x", "'Montargis' is not part of the name"),
     ],
 )
 def test_a_territory_row_that_does_not_fit_the_data_is_refused(tmp_path: Path, row: str, message: str) -> None:
