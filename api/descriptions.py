@@ -1,6 +1,7 @@
 """Answering the service description and the VoID description: content negotiation, syntax, caching.
 
-Both are RDF graphs (Turtle by default; JSON-LD, RDF/XML, N-Triples) or, for a browser, an HTML page.
+Both are RDF graphs (Turtle by default; JSON-LD compacted with the project's published context, as every
+JSON-LD answer is (kg.docs.context); RDF/XML, N-Triples) or, for a browser, an HTML page.
 They change only with the dataset version, the settings and the URL the client used, so the ETag covers
 exactly these.
 """
@@ -13,6 +14,7 @@ from fastapi import Request, Response
 from rdflib import Graph
 
 from kg.config import Settings
+from kg.docs import context
 from kg.docs.release import FORMATS
 
 from . import caching, conneg
@@ -29,6 +31,8 @@ def _answer(fmt: conneg.Format, tag: str, settings: Settings, body: str | bytes)
 
 
 def _serialize(graph: Graph, fmt: conneg.Format) -> bytes:
+    if fmt is conneg.JSONLD:  # compacted, not expanded: `"void:triples"`, `"@id": "tid:dataset"`
+        return context.compact(graph)
     return graph.serialize(format=RDFLIB_FORMATS[fmt.key], encoding="utf-8")
 
 

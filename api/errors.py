@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.errors import (
     BadParameter,
+    DumpNotFound,
     GraphNotFound,
     KGError,
     QueryQuarantined,
@@ -123,6 +124,7 @@ _TABLE: list[tuple[type[Exception], int, str, str]] = [
     (WriteForbidden, 403, "Writes forbidden", "write-forbidden"),
     (MethodNotAllowed, 405, "Method not allowed", "method-not-allowed"),
     (GraphNotFound, 404, "No such graph", "graph-not-found"),
+    (DumpNotFound, 404, "No such download", "dump-not-found"),
     (ValidationFailed, 422, "Does not conform to the shapes", "validation-failed"),
     (RDFParseError, 400, "Malformed RDF", "malformed-rdf"),
     (UploadRefused, 400, "Document refused", "upload-refused"),
@@ -186,9 +188,14 @@ def from_error(exc: Exception, language: str = DEFAULT_LANGUAGE) -> JSONResponse
                 extra.update(line=int(m.group(1)), column=int(m.group(2)))
             if isinstance(exc, RDFParseError):
                 extra.update(line=exc.line, column=exc.column)
+            if isinstance(exc, DumpNotFound) and exc.current_version is not None:
+                extra.update(version=exc.current_version, current=exc.current)
             if isinstance(exc, ValidationFailed) and exc.result is not None:
                 report = exc.result.in_language(language)
                 extra.update(json.loads(report.to_json()))  # conforms, violations, warnings, language, results
+                # the results' messages are in the reader's language (no Content-Language: the title and the
+                # detail stay English, as in every problem; the body's `language` names the messages')
+                headers["Vary"] = "Accept-Language"
             if isinstance(exc, Unauthorized):
                 challenge = 'Bearer realm="territoires-industrie"'
                 headers["WWW-Authenticate"] = challenge + (', error="invalid_token"' if exc.token_sent else "")

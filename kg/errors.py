@@ -113,6 +113,21 @@ class GraphNotFound(KGError):
     """The named graph asked for holds no triple."""
 
 
+class DumpNotFound(KGError):
+    """No such dump: a file the release does not have, or a version that is not the one served.
+
+    For another version, `current_version` is the one served and `current` where the same file is now (dumps
+    are only kept for the current version: an old URL is not redirected, its checksum would not match)."""
+
+    def __init__(self, detail: str, current_version: str | None = None, current: str | None = None) -> None:
+        self.current_version = current_version
+        self.current = current
+        super().__init__(detail)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.current_version, self.current))
+
+
 class WriterBusy(ServerBusy):
     """Another write held the store's writer lock for longer than a write may wait."""
 

@@ -90,6 +90,11 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
+class ReportLanguage(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
 class Against(StrEnum):
     store = "store"
     data = "data"
@@ -111,6 +116,10 @@ def validate(
             "or the ontology alone.",
         ),
     ] = Against.store,
+    lang: Annotated[
+        ReportLanguage,
+        typer.Option("--lang", help="The report's language (as Accept-Language on POST /validate; French by default)."),
+    ] = ReportLanguage.fr,
     store: StoreOpt = None,
 ) -> None:
     """Validate RDF files against the SHACL shapes. Exit 0 conforms, 1 violations, 2 errors."""
@@ -126,6 +135,7 @@ def validate(
     else:
         paths = [*rdf_files(s.data_dir), *files] if against is Against.data else list(files)
         result = validate_graph(to_rdflib_graph(parse_files(paths)), shapes, load_graph_dir(s.ontology_dir))
+    result = result.in_language(lang.value)
     if fmt is ReportFormat.html:
         render_report = web_module("web.validation_page").render_report  # the same page POST /validate answers
         out = render_report(result, source_name=", ".join(str(f) for f in files or []) or None)

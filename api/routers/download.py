@@ -4,9 +4,10 @@ serves them (`territoires-industrie.nq.gz`, `.trig.gz`), the `.sha256` beside ea
 The dumps are made once per version by `kg.docs.release.cached_release`, in a folder beside the store, and
 streamed from disk (`FileResponse`: `Content-Length`, ranges). A dump's URL names its version, so its bytes
 never change: the ETag is its SHA-256 and it may be cached for good. A version that is not the one served
-is a 404 problem document naming the current URL, not a redirect: a client that holds an old URL also holds
-its old checksum, and silently getting other bytes there would fail that check (or worse, pass a stale one
-off as current); `/download` is the URL that always leads to the current files.
+is a 404 problem document (`kg.errors.DumpNotFound`, as is a file that does not exist) naming the current
+URL, not a redirect: a client that holds an old URL also holds its old checksum, and silently getting other
+bytes there would fail that check (or worse, pass a stale one off as current); `/download` is the URL that
+always leads to the current files.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from starlette.concurrency import run_in_threadpool
 
 from kg.docs.catalog import CC_BY
 from kg.docs.release import CHECKSUMS, Release, cache_dir, cached_release
+from kg.errors import DumpNotFound
 from kg.store.interface import Queryable
 
 from .. import caching, conneg
 from ..deps import SettingsDep, StoreDep
-from ..errors import problem
 from ..web.templating import render
 
 router = APIRouter(tags=["downloads"])
@@ -104,12 +105,11 @@ async def download_file(request: Request, version: str, file: str, store: StoreD
     release = await current_release(store, settings)
     names = {f.name for f in release.files} | {f.checksum_name for f in release.files} | {CHECKSUMS}
     if file not in names:
-        known = ", ".join(sorted(names))
-        return problem(404, "No such download", f"there is no file {file!r} to download (there are: {known})")
+        raise DumpNotFound(f"there is no file {file!r} to download (there are: {', '.join(sorted(names))})")
     if version != release.version:
         current = str(request.url_for("download_file", version=release.version, file=file))
         detail = f"version {version} is not served here (only the current one, {release.version}, is)"
-        return problem(404, "Not the current version", detail, current=current, version=release.version)
+        raise DumpNotFound(detail, current_version=release.version, current=current)
     dump = release.file(file)
     if dump is None:  # a checksum file
         lines = {f.checksum_name: f.checksum_line for f in release.files}

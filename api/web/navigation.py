@@ -11,6 +11,8 @@ NAV: tuple[tuple[str, str], ...] = (
     ("/ontology", "Ontologie"),
     ("/shapes", "Règles de validation"),
     ("/.well-known/void", "Jeu de données"),
+    ("/download", "Téléchargements"),
+    ("/catalog", "Catalogue"),
     ("/docs", "API"),
 )
 NAV_DESCRIPTIONS: dict[str, str] = {  # what each part of the site is for (the home page lists them)
@@ -21,5 +23,7 @@ NAV_DESCRIPTIONS: dict[str, str] = {  # what each part of the site is for (the h
     "/ontology": "les classes et les propriétés du modèle, en français et en anglais",
     "/shapes": "ce que chaque classe doit et devrait avoir",
     "/.well-known/void": "statistiques et graphes nommés (VoID)",
+    "/download": "le graphe entier de la version courante, en N-Quads et en TriG compressés, avec leurs sommes SHA-256",
+    "/catalog": "la fiche DCAT-AP du jeu de données, pour les portails de données",
     "/docs": "toutes les opérations, documentées et essayables",
 }

@@ -5,13 +5,14 @@ report without importing the validator.
 
 The shapes' messages are written in French and English (`sh:message "…"@fr, "…"@en`): an issue keeps them
 all (`messages`, by language) and shows one (`message`), French unless a reader asked for another language
-(`ValidationResult.in_language`). The Turtle report keeps every language; text and JSON show the chosen one.
+(`ValidationResult.in_language`). The Turtle report keeps every language; text and JSON show the chosen one,
+and the text report's own words (its verdict, severities) are in that language too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import rdflib
@@ -114,11 +115,54 @@ class ValidationResult:
         return self.report_graph.serialize(format="turtle")
 
     def to_text(self) -> str:
-        head = "Conforms." if self.conforms else f"Does NOT conform: {len(self.violations)} violation(s)."
-        lines = [head + f" {len(self.warnings)} warning(s)."]
+        """The report for a terminal or `text/plain`: a verdict, then one line per issue, every word in the
+        report's language (French, or English for `en`)."""
+        words = _TEXT_WORDS.get(self.language, _TEXT_WORDS[DEFAULT_LANGUAGE])
+        lines = [words.heading(self.conforms, len(self.violations), len(self.warnings))]
         for i in self.issues:
             label = f" ({i.focus_label})" if i.focus_label else ""
-            path = f" path {i.path}" if i.path else ""
-            value = f" value {i.value}" if i.value else ""
-            lines.append(f"- [{i.severity}] {i.focus_node}{label}{path}{value}: {i.message}")
+            path = f" {words.path} {i.path}" if i.path else ""
+            value = f" {words.value} {i.value}" if i.value else ""
+            severity = words.severities.get(i.severity, i.severity)
+            lines.append(f"- [{severity}] {i.focus_node}{label}{path}{value}{words.colon} {i.message}")
         return "\n".join(lines)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """The count and its noun ("0 avertissement", "2 violations"): in French, 0 and 1 take the singular."""
+    return f"{n} {singular if n <= 1 else plural}"
+
+
+def _french_heading(conforms: bool, violations: int, warnings: int) -> str:
+    counted = _count(warnings, "avertissement", "avertissements")
+    if conforms:
+        return f"Conforme, {counted}."
+    return f"Non conforme : {_count(violations, 'violation', 'violations')}, {counted}."
+
+
+def _english_heading(conforms: bool, violations: int, warnings: int) -> str:
+    head = "Conforms." if conforms else f"Does NOT conform: {violations} violation(s)."
+    return f"{head} {warnings} warning(s)."
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The words of the text report in one language."""
+
+    heading: Callable[[bool, int, int], str]  # (conforms, violations, warnings) → the first line
+    severities: Mapping[str, str]  # sh:Violation's local name → its name in this language
+    path: str
+    value: str
+    colon: str  # before the message: French puts a space before the colon
+
+
+_TEXT_WORDS: dict[str, _Words] = {
+    "fr": _Words(
+        _french_heading,
+        {"Violation": "Violation", "Warning": "Avertissement", "Info": "Information"},
+        "chemin",
+        "valeur",
+        " :",
+    ),
+    "en": _Words(_english_heading, {}, "path", "value", ":"),
+}

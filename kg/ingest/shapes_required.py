@@ -1,7 +1,7 @@
 """Shapes that check nothing are an error, not a pass: SHACL validation with zero shapes always "conforms".
 
 A mistyped `KG_SHAPES_DIR`, or a server started where there is no `shapes/` folder, would otherwise make
-`kg validate` say "Conforms", `kg build` publish anything and the write endpoints accept anything.
+`kg validate` say "Conforme" ("Conforms"), `kg build` publish anything and the write endpoints accept anything.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
+import pickle
 from pathlib import Path
 
 import httpx
@@ -16,9 +18,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import VOID
 from typer.testing import CliRunner
 
+from api import errors
 from api.main import create_app
 from kg.config import Settings
 from kg.docs import release
+from kg.errors import DumpNotFound
 from kg.store.local import LocalStore
 from kg_cli.main import app
 
@@ -83,8 +87,26 @@ def test_another_version_is_a_404_naming_the_current_url(client: TestClient, lis
     problem = r.json()
     assert problem["current"] == next(d["url"] for d in listing["dumps"] if d["name"].endswith(".trig.gz"))
     assert problem["version"] == listing["version"] and "0123456789abcdef" in problem["detail"]
+    assert problem["type"].endswith("/problem/dump-not-found") and problem["title"] == "No such download"
     unknown = client.get(f"/download/{listing['version']}/secrets.txt")
     assert unknown.status_code == 404 and "territoires-industrie.nq.gz" in unknown.json()["detail"]
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert unknown.json()["type"] == problem["type"] and "current" not in unknown.json()
+    head = client.head("/download/0123456789abcdef/territoires-industrie.trig.gz")
+    assert head.status_code == 404 and head.content == b""
+
+
+def test_a_missing_dump_is_a_typed_error_mapped_once() -> None:
+    """kg.errors.DumpNotFound, 404 by the one table of api.errors; it survives a trip between processes."""
+    moved = DumpNotFound("version v1 is not served here", current_version="v2", current="http://x/download/v2/f")
+    assert errors.status_of(moved) == 404 and errors.status_of(DumpNotFound("no file")) == 404
+    body = json.loads(errors.from_error(pickle.loads(pickle.dumps(moved))).body)
+    assert (body["status"], body["detail"], body["version"], body["current"]) == (
+        404,
+        "version v1 is not served here",
+        "v2",
+        "http://x/download/v2/f",
+    )
 
 
 def test_the_dumps_are_made_once_per_version(client: TestClient, listing: dict, api_settings: Settings) -> None:

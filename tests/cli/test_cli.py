@@ -31,7 +31,9 @@ def test_validate_exit_codes_and_formats() -> None:
     good = str(FIXTURES / "build" / "good" / "source.trig")
     bad = str(FIXTURES / "build" / "bad" / "source.trig")
     ok = runner.invoke(app, ["validate", good, "--against", "none"])
-    assert ok.exit_code == 0 and ok.stdout.startswith("Conforms.")
+    assert ok.exit_code == 0 and ok.stdout.startswith("Conforme, 0 avertissement.")  # French, as the site
+    english = runner.invoke(app, ["validate", good, "--against", "none", "--lang", "en"])
+    assert english.exit_code == 0 and english.stdout.startswith("Conforms. 0 warning(s).")
     ko = runner.invoke(app, ["validate", bad, "--format", "json", "--against", "none"])
     assert ko.exit_code == 1
     report = json.loads(ko.stdout)
@@ -41,6 +43,10 @@ def test_validate_exit_codes_and_formats() -> None:
     ttl = runner.invoke(app, ["validate", bad, "--format", "turtle", "--against", "none"])
     g = rdflib.Graph().parse(data=ttl.stdout, format="turtle")
     assert (None, rdflib.namespace.SH.conforms, rdflib.Literal(False)) in g
+    text = runner.invoke(app, ["validate", bad, "--against", "none"])
+    assert text.exit_code == 1 and text.stdout.startswith("Non conforme : 1 violation, 0 avertissement.\n- [Violation]")
+    english = runner.invoke(app, ["validate", bad, "--format", "json", "--against", "none", "--lang", "en"])
+    assert json.loads(english.stdout)["language"] == "en" != report["language"]
 
 
 def test_validate_parse_error_gives_file_line_column() -> None:
@@ -222,7 +228,7 @@ def no_shapes(tmp_path: Path) -> dict[str, str]:
 def test_zero_shapes_is_an_error_never_conforms(no_shapes: dict[str, str], args: list[str]) -> None:
     result = _invoke(args, no_shapes)
     assert result.exit_code == 2, result.output
-    assert "Conforms" not in result.stdout
+    assert "Conforme" not in result.stdout and "Conforms" not in result.stdout
     assert "no SHACL shapes found in" in " ".join(result.stderr.split())
     assert not Path(no_shapes["KG_STORE"]).exists()
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
+from kg.docs import context
 from kg.docs.describe import DISPLAY_PREFIXES
 from kg.docs.ontology import document, load
 from kg.errors import KGError
@@ -67,7 +68,8 @@ def rendered(directory: Path) -> Rendered:
         raise KGError(f"no ontology files in {directory}")
     quads = parse_files(paths)  # `_:b0` of two files: two nodes
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    graphs = {key: ox.serialize(triples, format=GRAPH_FORMATS[key]) or b"" for key in ("jsonld", "ntriples", "rdfxml")}
+    graphs = {key: ox.serialize(triples, format=GRAPH_FORMATS[key]) or b"" for key in ("ntriples", "rdfxml")}
+    graphs["jsonld"] = context.jsonld(triples)  # compacted with the published context, as every JSON-LD answer
     if len(paths) == 1 and paths[0].suffix.lower() == ".ttl":
         graphs["turtle"] = paths[0].read_bytes()  # the source itself, comments and all
     else:

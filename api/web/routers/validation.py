@@ -4,9 +4,11 @@ The upload is validated together with the ontology and the current graph, so its
 territories and actors resolve, and the report covers the upload's own nodes (kg.ingest.validate.validate_upload).
 No token is needed, so everything is done in a bounded child (kg.write.upload): pre-checks (entity declarations,
 nesting, literal size), parsing, reading the store, SHACL. The server's process only passes the bytes on.
-The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, or an HTML page for
-people, by `Accept` or `?format=`; its messages in the reader's language, French unless `Accept-Language` asks
-for English (api.language; the Turtle report keeps both). GET /validate is a form for people who paste a document.
+The report comes as JSON for programs, Turtle (`sh:ValidationReport`) for RDF tools, an HTML page for
+people, or plain text (as `kg validate` prints it), by `Accept` or `?format=`; its messages in the reader's
+language, French unless `Accept-Language` asks for English (api.language; the Turtle report keeps both), said
+by `Content-Language`, with `Vary: Accept, Accept-Language` for caches. GET /validate is a form for people who
+paste a document.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from ...writes import RDF_MEDIA_TYPES, rdf_format, upload_bounds, upload_limits
 router = APIRouter(tags=["validation"])
 
 JSON_REPORT = conneg.Format("json", "application/json", (), ("json",))
-REPORT_FORMATS = (JSON_REPORT, conneg.TURTLE, conneg.HTML)
+TEXT_REPORT = conneg.Format("text", "text/plain", (), ("text", "txt"))  # what `kg validate` prints
+REPORT_FORMATS = (JSON_REPORT, conneg.TURTLE, conneg.HTML, TEXT_REPORT)
+VARY = "Accept, Accept-Language"  # the format by Accept (or ?format=), the messages by Accept-Language
 FORM = "application/x-www-form-urlencoded"
 SYNTAXES = [
     ("text/turtle", "Turtle"),
@@ -82,11 +86,14 @@ async def validate(request: Request, settings: SettingsDep, store: StoreDep) -> 
             validate_document, settings.store, data, rdf, settings.shapes_dir, limits, bounds
         )
     result = result.in_language(preferred_language(request.headers.get("accept-language")))
+    headers = {"Vary": VARY, "Content-Language": result.language}
     if fmt is conneg.HTML:
-        return HTMLResponse(render_report(result, source_name=None))
-    if fmt is conneg.TURTLE:
-        return Response(result.to_turtle(), media_type=fmt.content_type)
-    return Response(result.to_json(), media_type="application/json")
+        return HTMLResponse(render_report(result, source_name=None), headers=headers)
+    if fmt is conneg.TURTLE:  # every language, tagged: the messages do not vary, but the other answers do
+        return Response(result.to_turtle(), media_type=fmt.content_type, headers={"Vary": VARY})
+    if fmt is TEXT_REPORT:
+        return Response(result.to_text(), media_type=fmt.content_type, headers=headers)
+    return Response(result.to_json(), media_type="application/json", headers=headers)
 
 
 @router.get("/validate", response_class=HTMLResponse, include_in_schema=False)

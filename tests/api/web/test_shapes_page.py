@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,18 @@ def test_shapes_page_is_html_in_french(http: httpx.Client) -> None:
     assert '<html lang="fr">' in response.text and "<h1>Règles de validation des données</h1>" in response.text
     assert 'href="/shapes" aria-current=page' in response.text
     assert http.get("/shapes").headers["content-type"].startswith("text/html")  # no Accept: the page
+
+
+def test_the_page_says_in_which_languages_the_messages_are(shapes_html: str) -> None:
+    """The messages shown are French; the shapes give them in English too, and a report shows them in English to a
+    reader who asks (they were English only, once, and the page said so)."""
+    text = " ".join(unescape(re.sub(r"<[^>]+>", "", shapes_html)).split())
+    assert "(en anglais)" not in text
+    said = "Les messages sont ceux que les rapports de validation affichent, en français ; chaque forme les donne aussi"
+    assert said + " en anglais" in text
+    assert "Accept-Language" in text and "--lang en" in text
+    assert "schema:maxValue doit être un seul nombre ≥ 0 (xsd:decimal ou xsd:integer)." in text  # a message, French
+    assert "schema:maxValue must be one number" not in text
 
 
 def test_every_node_shape_is_on_the_page_at_its_anchor(shapes_html: str, shapes_graph: rdflib.Graph) -> None:
