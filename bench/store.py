@@ -5,7 +5,8 @@ laid out exactly as `kg build` lays it out (`oxigraph/` + `build.json`, publishe
 atomic link, see `kg.store.layout`; the default graph holds the merge of the named graphs, as in `kg.ingest.pipeline`),
 so `KG_STORE=var/bench/1m/store kg serve` serves it like the real one.
 
-It is NOT validated against the SHACL shapes: the data is synthetic, made by `bench/generate.py` from the
+What the build derives (graph:inferred, graph:links) is derived by the build's own function and added to the
+generated quads. It is NOT validated against the SHACL shapes: the data is synthetic, made by `bench/generate.py` from the
 ontology's own terms, and validating millions of triples with pySHACL would take longer than the whole
 benchmark. Never publish a store made here as the project's data.
 
@@ -32,11 +33,14 @@ import pyoxigraph as ox
 
 from bench.generate import GENERATOR_VERSION, generate
 from kg.errors import StoreMissing
+from kg.ingest.pipeline import derived_quads
+from kg.sources.namespaces import ONTOLOGY_IRI
 from kg.store import layout as kgstore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_VAR = PROJECT_ROOT / "var" / "bench"
 BUNDLED_STORE = PROJECT_ROOT / "var" / "store"
+ONTOLOGY = ox.NamedNode(ONTOLOGY_IRI)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,18 @@ def _dataset(name: str, store: Path, quads_file: Path) -> Dataset:
     return Dataset(name, store, db, quads_file, info.triples, quads, dir_size(db), info.version, merged)
 
 
+def append_derived(quads_file: Path) -> int:
+    """Add to the file what `kg build` derives from it (kg.ingest.pipeline.derived_quads): the entailed types,
+    shared funding, display names and links out that the canned queries read."""
+    ontology, data = [], []
+    for q in ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS):
+        (ontology if q.graph_name == ONTOLOGY else data).append(q)
+    derived = derived_quads(ontology, data)
+    with quads_file.open("ab") as f:
+        ox.serialize(derived, f, format=ox.RdfFormat.N_QUADS)
+    return len(derived)
+
+
 def load_store(quads_file: Path, store: Path, version: str) -> kgstore.BuildInfo:
     """Bulk-load `quads_file` into a new build of `store` and publish it (no SHACL validation: see module doc)."""
     build_dir = kgstore.new_build_dir(store)
@@ -111,7 +127,7 @@ def synthetic(scale: str, seed: int = 1, root: Path = BENCH_VAR, log: bool = Tru
     triples = parse_scale(scale)
     folder = root / scale
     store, quads_file = folder / "store", folder / "data.nq"
-    version = f"synthetic-g{GENERATOR_VERSION}-merged-seed{seed}-n{triples}"
+    version = f"synthetic-g{GENERATOR_VERSION}-merged-derived-seed{seed}-n{triples}"
     try:
         if kgstore.BuildInfo.read(kgstore.resolve(store)).version == version and quads_file.is_file():
             return _dataset(scale, store, quads_file)
@@ -122,8 +138,14 @@ def synthetic(scale: str, seed: int = 1, root: Path = BENCH_VAR, log: bool = Tru
     if not (quads_file.is_file() and stamp.is_file() and stamp.read_text() == version):
         started = time.perf_counter()
         count, flows = generate(quads_file, triples=triples, seed=seed)
-        stamp.write_text(version)
         _log(log, f"{scale}: generated {count:,} quads ({flows:,} flows) in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        added = append_derived(quads_file)
+        stamp.write_text(version)
+        _log(
+            log,
+            f"{scale}: derived {added:,} quads (graph:inferred, graph:links) in {time.perf_counter() - started:.1f} s",
+        )
     started = time.perf_counter()
     info = load_store(quads_file, store, version)
     _log(

@@ -12,6 +12,11 @@ exactly the same graph:
   any of them (the documents state none, and the ontology has no term for one), gets
   `ti:sharedFunding true`, so totals per funder can report such an amount apart instead of counting it
   once for each funder.
+- **Display names**: each resource gets one `ti:displayName` per language its names are in — its smallest
+  `skos:prefLabel` in that language, else its smallest `rdfs:label` (smallest by code point, the order of
+  SPARQL's `MIN` on strings) — the rule `kg.sources.labels.sparql_name` spells in SPARQL. The canned queries
+  read that one triple instead of choosing among every label of the graph at each request (a sub-select
+  that grouped all labels of a million-triple graph took seconds).
 
 Every rule reads only the triples of one subject (its types, its own links), so a write's effect on the
 derived graph is exact when computed from the stated triples of the subjects it touched, before and after
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.sources.namespaces import ONTOLOGY_IRI, RDF, RDFS, TI, TID, XSD
+from kg.sources.namespaces import ONTOLOGY_IRI, RDF, RDFS, SKOS, TI, TID, XSD
 from kg.write.journal import GraphDiff
 
 INFERRED_GRAPH = str(TID["graph/inferred"])
@@ -39,6 +44,9 @@ FUNDING_FLOW = ox.NamedNode(str(TI.FundingFlow))
 FUNDER = ox.NamedNode(str(TI.funder))
 SHARED_FUNDING = ox.NamedNode(str(TI.sharedFunding))
 TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
+PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
+LABEL = ox.NamedNode(RDFS + "label")
+DISPLAY_NAME = ox.NamedNode(str(TI.displayName))
 
 Subject = ox.NamedNode | ox.BlankNode
 
@@ -120,7 +128,22 @@ def _subject_entailments(subject: Subject, triples: list[ox.Triple], h: Hierarch
         funders = {t.object for t in everything if t.predicate in funder_links}
         if len(funders) >= 2:
             out.add(ox.Triple(subject, SHARED_FUNDING, TRUE))
+    out |= _display_names(subject, everything)
     return out
+
+
+def _display_names(subject: Subject, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """One name per language: the smallest skos:prefLabel in it, else the smallest rdfs:label (entailed ones too)."""
+    preferred: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, list[str]] = defaultdict(list)
+    for t in triples:
+        o = t.object
+        if isinstance(o, ox.Literal) and o.language and t.predicate in (PREF_LABEL, LABEL):
+            (preferred if t.predicate == PREF_LABEL else labels)[o.language].append(o.value)
+    return {
+        ox.Triple(subject, DISPLAY_NAME, ox.Literal(min(preferred.get(lang) or labels[lang]), language=lang))
+        for lang in preferred.keys() | labels.keys()
+    }
 
 
 def entailed(
@@ -225,8 +248,10 @@ def description() -> set[ox.Triple]:
             text(
                 "Triplets dérivés par la construction, énoncés par aucun document : les types et propriétés "
                 "plus générales qu'impliquent rdfs:subClassOf et rdfs:subPropertyOf de l'ontologie (règles "
-                "RDFS rdfs9 et rdfs7, fermeture transitive comprise ; ni domaines ni codomaines), et "
-                "ti:sharedFunding pour un flux de financement à plusieurs financeurs sans part énoncée.",
+                "RDFS rdfs9 et rdfs7, fermeture transitive comprise ; ni domaines ni codomaines), "
+                "ti:sharedFunding pour un flux de financement à plusieurs financeurs sans part énoncée, et "
+                "ti:displayName, le nom affiché de chaque ressource dans chaque langue (son plus petit "
+                "skos:prefLabel dans cette langue, sinon son plus petit rdfs:label).",
                 "fr",
             ),
         ),
@@ -236,8 +261,9 @@ def description() -> set[ox.Triple]:
             text(
                 "Triples derived by the build, stated by no document: the types and more general properties "
                 "that the ontology's rdfs:subClassOf and rdfs:subPropertyOf entail (RDFS rules rdfs9 and rdfs7, "
-                "transitive closure included; no domains or ranges), and ti:sharedFunding for a funding flow "
-                "with several funders and no stated share.",
+                "transitive closure included; no domains or ranges), ti:sharedFunding for a funding flow "
+                "with several funders and no stated share, and ti:displayName, each resource's name in each "
+                "language (its smallest skos:prefLabel in that language, else its smallest rdfs:label).",
                 "en",
             ),
         ),

@@ -118,9 +118,10 @@ def _scan(
                     yield "other" if kind == "skip" else kind, part.group(), start + part.start()
 
 
-def tokens(text: str) -> list[Token]:
-    """Significant tokens of a SPARQL text (no white space, no comments)."""
-    return [Token(k, t, s) for k, t, s in _scan(_ALL, text, _IN_RUN) if k not in ("ws", "comment")]
+def tokens(text: str, comments: bool = False) -> list[Token]:
+    """Significant tokens of a SPARQL text (no white space; comments only when asked for)."""
+    skipped = ("ws",) if comments else ("ws", "comment")
+    return [Token(k, t, s) for k, t, s in _scan(_ALL, text, _IN_RUN) if k not in skipped]
 
 
 def depth(text: str, limit: int | None = None) -> int:

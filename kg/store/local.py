@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from kg.docs import context
 from kg.errors import QuerySyntaxError, UsageError
 from kg.sources.namespaces import PREFIXES
+from kg.store import lateral
 from kg.store.interface import GraphRead, Queryable, QueryAnswer, QueryRequest
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -79,7 +80,7 @@ def execute(store: ox.Store, req: QueryRequest, max_rows: int) -> QueryAnswer:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs or ()]
     # otherwise the query's own FROM / FROM NAMED, or the store's default graph: the materialised merge
     try:
-        result = store.query(req.query, **kwargs)
+        result = store.query(lateral.rewrite(req.query), **kwargs)  # `#lateral` hints (kg.store.lateral)
     except SyntaxError as e:
         raise QuerySyntaxError(f"malformed SPARQL query: {e}") from None
     if isinstance(result, ox.QueryBoolean):

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from kg import queries
 from kg.errors import BadParameter, UnknownQuery
-from kg.sources.labels import sparql_name
+from kg.ingest import inference
 from kg.store.local import LocalStore
+from kg.write.journal import GraphDiff
 from kg_cli.main import app
 
 ID = "https://w3id.org/territoires-industrie/id/"
@@ -252,16 +253,17 @@ NAME_SUBSELECT = re.compile(
 OLD_NAME_CHOICE = re.compile(r"\(MIN\(\?\w+\) AS \?\w+\) WHERE \{(?:(?!skos:prefLabel)[^}])*rdfs:label")
 
 
+DISPLAY_NAME = re.compile(r'ti:displayName \?(?P<out>\w+) FILTER\(lang\(\?(?P=out)\) = "\w+"\)')
+
+
 @pytest.mark.parametrize("name", queries.names())
 def test_every_canned_query_names_a_resource_by_the_one_rule(name: str) -> None:
+    """Names are read from ti:displayName (the build applies kg.sources.labels' rule once), never chosen again
+    among every label of the graph at each request."""
     text = queries.get(name).text
-    assert not OLD_NAME_CHOICE.search(text), "a name chosen among rdfs:label alone: use kg.sources.labels.sparql_name"
-    names = set()
-    for m in NAME_SUBSELECT.finditer(text):
-        lang = re.search(r'FILTER\(lang\(\?\w+_label\) = "(\w+)"\)', m.group(0))
-        assert lang is not None
-        assert m.group(0) == sparql_name(m["var"], m["out"], lang.group(1), m["where"])
-        names.add(m["out"])
+    assert not OLD_NAME_CHOICE.search(text), "a name chosen among rdfs:label alone: read ti:displayName"
+    assert not NAME_SUBSELECT.search(text), "a name chosen by a sub-select over every label: read ti:displayName"
+    names = {m["out"] for m in DISPLAY_NAME.finditer(text)}
     group_by = re.findall(r"^GROUP BY (.*)$", text, re.MULTILINE)
     for variables in group_by:  # grouping on a name splits a resource unless the name is the one chosen
         for v in re.findall(r"\?(\w+)", variables):
@@ -281,12 +283,23 @@ def relabelled(kg_store: ox.Store) -> ox.Store:
         (ID + "funding/002-plan-de-relance", skos + "prefLabel", "Plan de relance (préféré)", ID + "graph/curation"),
         (ID + "funding/002-plan-de-relance", rdfs + "label", "Aaa autre nom du flux", ID + "source/900"),
     ]
+    diffs: dict[str, GraphDiff] = {}
     for s, *_ in extra:  # its own preferred labels, if the curation graph gives some, are replaced
         for q in list(db.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(skos + "prefLabel"), None, None)):
             db.remove(q)
+            if isinstance(q.graph_name, ox.NamedNode):
+                diffs.setdefault(q.graph_name.value, GraphDiff(added=set(), removed=set())).removed.add(q.triple)
     for s, p, o, g in extra:
+        triple = ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox.Literal(o, language="fr"))
+        diffs.setdefault(g, GraphDiff(added=set(), removed=set())).added.add(triple)
         for graph in (ox.NamedNode(g), ox.DefaultGraph()):
-            db.add(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.Literal(o, language="fr"), graph))
+            db.add(ox.Quad(*triple, graph))
+    names = inference.write_diff(db, diffs)  # graph:inferred (ti:displayName) as a write would keep it
+    for graph in (ox.NamedNode(inference.INFERRED_GRAPH), ox.DefaultGraph()):
+        for triple in names.removed:
+            db.remove(ox.Quad(*triple, graph))
+        for triple in names.added:
+            db.add(ox.Quad(*triple, graph))
     return db
 
 

@@ -79,6 +79,49 @@ def test_a_flow_with_two_funders_is_shared_and_one_with_one_is_not() -> None:
     assert not any(x.predicate == inference.SHARED_FUNDING for x in entailed(stated[1:3], ONTOLOGY))
 
 
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _names(triples: set[ox.Triple], subject: str) -> set[ox.Literal]:
+    return {x.object for x in triples if x.subject == n(subject) and x.predicate == inference.DISPLAY_NAME}  # type: ignore[misc]
+
+
+def test_a_display_name_per_language_prefers_the_smallest_preferred_label() -> None:
+    a, b = ID + "actor/a", ID + "actor/b"
+    stated = [
+        t(a, RDFS + "label", ox.Literal("Zèbre", language="fr")),
+        t(a, RDFS + "label", ox.Literal("Abeille", language="fr")),  # smaller, but a prefLabel exists in French
+        t(a, SKOS + "prefLabel", ox.Literal("Mouche", language="fr")),
+        t(a, RDFS + "label", ox.Literal("Bee", language="en")),  # no English prefLabel: the smallest label
+        t(a, RDFS + "label", ox.Literal("Ant", language="en")),
+        t(a, RDFS + "label", ox.Literal("sans langue")),  # no language: no display name
+        t(b, RDFS + "label", ox.Literal("Élan", language="fr")),
+        t(b, RDFS + "label", ox.Literal("Zèbre", language="fr")),  # "Z" < "É" in code-point order, as SPARQL MIN
+    ]
+    got = entailed(stated, ONTOLOGY)
+    assert _names(got, a) == {ox.Literal("Mouche", language="fr"), ox.Literal("Ant", language="en")}
+    assert _names(got, b) == {ox.Literal("Zèbre", language="fr")}
+
+
+def test_display_names_are_the_sparql_rule_on_the_built_store(kg_store: ox.Store) -> None:
+    """ti:displayName is exactly what `kg.sources.labels.sparql_name` chooses over the merge, in each language."""
+    from kg.sources.labels import sparql_name
+
+    prefixes = f"PREFIX skos: <{SKOS}> PREFIX rdfs: <{RDFS}> PREFIX ti: <{TI}> "
+    for lang in ("fr", "en"):
+        rule = {
+            (r["r"], r["name"])
+            for r in kg_store.query(prefixes + "SELECT ?r ?name WHERE { " + sparql_name("r", "name", lang) + " }")
+        }
+        stored = {
+            (r["r"], r["name"])
+            for r in kg_store.query(
+                prefixes + f'SELECT ?r ?name WHERE {{ ?r ti:displayName ?name FILTER(lang(?name) = "{lang}") }}'
+            )
+        }
+        assert len(rule) > 100 and stored == rule, lang
+
+
 def test_the_diff_of_a_change_equals_recomputing_everything(built_store: tuple[Path, BuildReport]) -> None:
     # random writes on the real graph: adding and removing stated triples, types and funders included
     db = kgstore.open_read_only(built_store[0])
