@@ -127,7 +127,7 @@ def synthetic(scale: str, seed: int = 1, root: Path = BENCH_VAR, log: bool = Tru
     triples = parse_scale(scale)
     folder = root / scale
     store, quads_file = folder / "store", folder / "data.nq"
-    version = f"synthetic-g{GENERATOR_VERSION}-merged-derived-seed{seed}-n{triples}"
+    version = f"synthetic-g{GENERATOR_VERSION}-merged-derived2-seed{seed}-n{triples}"
     try:
         if kgstore.BuildInfo.read(kgstore.resolve(store)).version == version and quads_file.is_file():
             return _dataset(scale, store, quads_file)

@@ -17,6 +17,9 @@ exactly the same graph:
   SPARQL's `MIN` on strings) — the rule `kg.sources.labels.sparql_name` spells in SPARQL. The canned queries
   read that one triple instead of choosing among every label of the graph at each request (a sub-select
   that grouped all labels of a million-triple graph took seconds).
+- **Search keys**: each name of a resource (`rdfs:label`, `skos:prefLabel`, `skos:altLabel`, `ti:acronym`)
+  gives a `ti:searchKey`, the name in lower case with the accents search.rq ignores taken off (`fold`), so
+  that the search reads the few resources whose key holds the text before it compares their names one by one.
 
 Every rule reads only the triples of one subject (its types, its own links), so a write's effect on the
 derived graph is exact when computed from the stated triples of the subjects it touched, before and after
@@ -26,6 +29,7 @@ that keeps it a function of the stated triples alone.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -47,6 +51,23 @@ TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 LABEL = ox.NamedNode(RDFS + "label")
 DISPLAY_NAME = ox.NamedNode(str(TI.displayName))
+SEARCH_KEY = ox.NamedNode(str(TI.searchKey))
+SEARCHED = frozenset({LABEL, PREF_LABEL, ox.NamedNode(SKOS + "altLabel"), ox.NamedNode(str(TI.acronym))})
+# what kg/queries/search.rq does to a name after LCASE, in its order: the same text, so the key of a name the
+# search matches always holds the text searched (tests/kg/ingest/test_inference.py compares them on the graph)
+_FOLDS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        ("[àâä]", "a"),
+        ("[éèêë]", "e"),
+        ("[îï]", "i"),
+        ("[ôö]", "o"),
+        ("[ùûü]", "u"),
+        ("ç", "c"),
+        ("[’‘`]", "'"),
+        ("œ", "oe"),
+    )
+)
 
 Subject = ox.NamedNode | ox.BlankNode
 
@@ -129,7 +150,21 @@ def _subject_entailments(subject: Subject, triples: list[ox.Triple], h: Hierarch
         if len(funders) >= 2:
             out.add(ox.Triple(subject, SHARED_FUNDING, TRUE))
     out |= _display_names(subject, everything)
+    if isinstance(subject, ox.NamedNode):  # the search answers IRIs only
+        out |= {
+            ox.Triple(subject, SEARCH_KEY, ox.Literal(fold(t.object.value)))
+            for t in everything
+            if t.predicate in SEARCHED and isinstance(t.object, ox.Literal)
+        }
     return out
+
+
+def fold(text: str) -> str:
+    """A name as the search compares it: lower case, the accents of French letters taken off."""
+    text = text.lower()
+    for pattern, replacement in _FOLDS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _display_names(subject: Subject, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
@@ -251,7 +286,8 @@ def description() -> set[ox.Triple]:
                 "RDFS rdfs9 et rdfs7, fermeture transitive comprise ; ni domaines ni codomaines), "
                 "ti:sharedFunding pour un flux de financement à plusieurs financeurs sans part énoncée, et "
                 "ti:displayName, le nom affiché de chaque ressource dans chaque langue (son plus petit "
-                "skos:prefLabel dans cette langue, sinon son plus petit rdfs:label).",
+                "skos:prefLabel dans cette langue, sinon son plus petit rdfs:label), et ti:searchKey, chacun de "
+                "ses noms en minuscules et sans accents, pour la recherche.",
                 "fr",
             ),
         ),
@@ -263,7 +299,8 @@ def description() -> set[ox.Triple]:
                 "that the ontology's rdfs:subClassOf and rdfs:subPropertyOf entail (RDFS rules rdfs9 and rdfs7, "
                 "transitive closure included; no domains or ranges), ti:sharedFunding for a funding flow "
                 "with several funders and no stated share, and ti:displayName, each resource's name in each "
-                "language (its smallest skos:prefLabel in that language, else its smallest rdfs:label).",
+                "language (its smallest skos:prefLabel in that language, else its smallest rdfs:label), and "
+                "ti:searchKey, each of its names in lower case without accents, for the search.",
                 "en",
             ),
         ),

@@ -211,3 +211,23 @@ def test_a_write_keeps_the_inferred_graph_equal_to_a_new_build(kg_store: ox.Stor
     undo = {doc: GraphDiff(removed={t(flow, "funder", ID + "actor/anct")})}
     db.remove(ox.Quad(*t(flow, "funder", ID + "actor/anct"), ox.NamedNode(doc)))
     assert t(flow, "sharedFunding", inference.TRUE) in inference.write_diff(db, undo).removed
+
+
+def test_search_keys_are_the_names_folded_as_the_search_folds_them(kg_store: ox.Store) -> None:
+    """Every name's key is the text search.rq compares (LCASE and its REPLACE chain, run by the store), so the
+    keys never leave out a resource the search would find."""
+    from kg import queries
+
+    text = queries.get("search").text
+    chain = text[text.index("BIND(LCASE(STR(?l)) AS ?l0)") : text.index("AS ?hay)") + len("AS ?hay)")]
+    prefixes = f"PREFIX skos: <{SKOS}> PREFIX rdfs: <{RDFS}> PREFIX ti: <{TI}> "
+    rows = list(
+        kg_store.query(
+            prefixes + "SELECT DISTINCT ?r ?hay WHERE { ?r rdfs:label|skos:prefLabel|skos:altLabel|ti:acronym ?l "
+            "FILTER(isIRI(?r)) " + chain + " }"
+        )
+    )
+    assert len(rows) > 1000
+    keys = {(q.subject, q.object.value) for q in kg_store.quads_for_pattern(None, inference.SEARCH_KEY, None, None)}
+    assert {(r["r"], r["hay"].value) for r in rows} == keys
+    assert inference.fold("Ardèche-Drôme Nord’s Œuvre") == "ardeche-drome nord's oeuvre"
