@@ -14,7 +14,7 @@ from rdflib.namespace import SH
 
 from api.errors import from_error
 from kg.errors import ValidationFailed
-from kg.ingest.report import ValidationIssue, ValidationResult
+from tests.api.test_language import _refused
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKEN = (ROOT / "tests" / "fixtures" / "shapes" / "amount-max-negative.ttl").read_bytes()
@@ -73,19 +73,7 @@ def test_the_turtle_report_keeps_both_languages_and_still_varies(client: TestCli
 
 
 def test_a_refused_writes_problem_varies_on_accept_language() -> None:
-    issue = ValidationIssue(
-        "Violation",
-        "http://example.org/x",
-        None,
-        None,
-        None,
-        "Message en français.",
-        None,
-        None,
-        messages={"fr": "Message en français.", "en": "Message in English."},
-    )
-    result = ValidationResult(conforms=False, issues=[issue])
-    answer = from_error(ValidationFailed(result.to_text(), 1, result), "en")
+    answer = from_error(_refused(), "en")
     assert answer.status_code == 422 and "accept-language" in _vary(answer.headers["vary"])
     assert json.loads(answer.body)["language"] == "en"
     other = from_error(ValidationFailed("no report", 1))  # without a report, nothing depends on the header
