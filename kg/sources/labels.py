@@ -3,9 +3,10 @@
 One way to name a thing everywhere: `pick` chooses a French and an English name among candidate literals,
 `STANDARD_LABELS` names the standard terms (RDF, RDFS, OWL, SKOS, Dublin Core, schema.org, INSEE) that the
 graph uses without labelling, and `sort_key` orders names alphabetically with accents and case ignored.
-The canned queries (kg/queries/*.rq) cannot import Python, so they spell the same choice in SPARQL:
-`sparql_name` is that pattern, and tests/kg/test_canned_queries.py checks that every query choosing a
-name uses it — one name per resource and language, skos:prefLabel first, never a `GROUP BY` on labels.
+The canned queries (kg/queries/*.rq) read the same choice from `ti:displayName`, which the build derives
+once per resource and language (kg.ingest.inference) — one name, skos:prefLabel first, never a `GROUP BY` on
+labels; `sparql_name` spells the rule in SPARQL, and tests/kg/ingest/test_inference.py checks that the derived
+names are exactly what it chooses.
 """
 
 from __future__ import annotations
