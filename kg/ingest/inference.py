@@ -149,14 +149,18 @@ def _subject_entailments(subject: Subject, triples: list[ox.Triple], h: Hierarch
         funders = {t.object for t in everything if t.predicate in funder_links}
         if len(funders) >= 2:
             out.add(ox.Triple(subject, SHARED_FUNDING, TRUE))
-    out |= _display_names(subject, everything)
-    if isinstance(subject, ox.NamedNode):  # the search answers IRIs only
-        out |= {
-            ox.Triple(subject, SEARCH_KEY, ox.Literal(fold(t.object.value)))
-            for t in everything
-            if t.predicate in SEARCHED and isinstance(t.object, ox.Literal)
-        }
-    return out
+    return out | _display_names(subject, everything) | _search_keys(subject, everything)
+
+
+def _search_keys(subject: Subject, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """Each name folded (`fold`); IRIs only, the only resources the search answers."""
+    if not isinstance(subject, ox.NamedNode):
+        return set()
+    return {
+        ox.Triple(subject, SEARCH_KEY, ox.Literal(fold(t.object.value)))
+        for t in triples
+        if t.predicate in SEARCHED and isinstance(t.object, ox.Literal)
+    }
 
 
 def fold(text: str) -> str:
@@ -284,7 +288,7 @@ def description() -> set[ox.Triple]:
                 "Triplets dérivés par la construction, énoncés par aucun document : les types et propriétés "
                 "plus générales qu'impliquent rdfs:subClassOf et rdfs:subPropertyOf de l'ontologie (règles "
                 "RDFS rdfs9 et rdfs7, fermeture transitive comprise ; ni domaines ni codomaines), "
-                "ti:sharedFunding pour un flux de financement à plusieurs financeurs sans part énoncée, et "
+                "ti:sharedFunding pour un flux de financement à plusieurs financeurs sans part énoncée, "
                 "ti:displayName, le nom affiché de chaque ressource dans chaque langue (son plus petit "
                 "skos:prefLabel dans cette langue, sinon son plus petit rdfs:label), et ti:searchKey, chacun de "
                 "ses noms en minuscules et sans accents, pour la recherche.",
@@ -298,7 +302,7 @@ def description() -> set[ox.Triple]:
                 "Triples derived by the build, stated by no document: the types and more general properties "
                 "that the ontology's rdfs:subClassOf and rdfs:subPropertyOf entail (RDFS rules rdfs9 and rdfs7, "
                 "transitive closure included; no domains or ranges), ti:sharedFunding for a funding flow "
-                "with several funders and no stated share, and ti:displayName, each resource's name in each "
+                "with several funders and no stated share, ti:displayName, each resource's name in each "
                 "language (its smallest skos:prefLabel in that language, else its smallest rdfs:label), and "
                 "ti:searchKey, each of its names in lower case without accents, for the search.",
                 "en",
