@@ -182,6 +182,14 @@ class Settings(BaseSettings):
     sparql_engine: Literal["generic", "virtuoso"] = Field(
         default="generic", description="What the remote engine does differently (kg.store.engines)."
     )
+    sparql_chunk_triples: int = Field(
+        default=100_000,
+        ge=1_000,
+        description=(
+            "Triples per Graph Store Protocol request when a large graph is published (a PUT, then POSTs):"
+            " one request of millions of triples can stall a store (Virtuoso 7.2 at 1.7 M)."
+        ),
+    )
     sparql_refresh_seconds: float = Field(
         default=5.0, gt=0, description="How often the server re-reads the remote store's dataset version (ETags)."
     )

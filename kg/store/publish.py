@@ -4,14 +4,16 @@ Readers (`kg.store.remote.SparqlStore`) take the dataset's version and its list 
 metadata graph, so until it is written they keep serving the previous version's list and version; the
 graphs themselves are replaced one Graph Store Protocol PUT each (no engine makes a multi-graph PUT
 atomic). A failure half-way raises `PublishFailed` naming the graphs already written — the metadata graph
-is then unchanged, and publishing again replaces everything. Graphs of the previous version that this one
+is then unchanged, and publishing again replaces everything. A large graph goes in chunks of
+`SparqlStore.chunk_triples` (`KG_SPARQL_CHUNK_TRIPLES`): a PUT, then POSTs adding to it — one request of
+millions of triples can stall a store (Virtuoso 7.2 never answered a 1.7 M-triple PUT). Graphs of the previous version that this one
 no longer has are removed after the metadata graph is written, when nothing reads them any more.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +57,11 @@ def publish(
 
     def put(graph: str, triples: Iterable[ox.Triple]) -> int:
         items = list(triples)
-        try:
-            store.put_graph(graph, ox.serialize(items, format=ox.RdfFormat.N_TRIPLES) or b"")
+        chunks = _chunks(items, store.chunk_triples)
+        try:  # the first chunk replaces the graph, the others are added to it
+            store.put_graph(graph, ox.serialize(next(chunks), format=ox.RdfFormat.N_TRIPLES) or b"")
+            for chunk in chunks:
+                store.post_graph(graph, ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b"")
         except KGError as e:
             raise PublishFailed(f"publishing <{graph}> failed: {e}", tuple(written)) from None
         written.append(graph)
@@ -81,6 +86,17 @@ def publish(
             ) from None
     store.refresh()
     return PublishReport(version, tuple(written), removed, sent, round(time.perf_counter() - started, 2))
+
+
+def _chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """The triples in requests of `size` (at least one request, maybe empty). Every triple with a blank node goes
+    in the first: a blank node label names the same node only within one request."""
+    blank = [t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)]
+    rest = [t for t in triples if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))]
+    first = max(size - len(blank), 0)
+    yield blank + rest[:first]
+    for start in range(first, len(rest), size):
+        yield rest[start : start + size]
 
 
 def metadata_triples(

@@ -84,6 +84,7 @@ class SparqlStore(Queryable):
         metadata_graph: str = METADATA_GRAPH,
         transport: httpx.BaseTransport | None = None,
         metadata_ttl: float | None = None,
+        chunk_triples: int = 100_000,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or engine.update_url(query_url)
@@ -94,6 +95,7 @@ class SparqlStore(Queryable):
         self.max_bytes = max_bytes
         self.merge_graph = merge_graph
         self.metadata_graph = metadata_graph
+        self.chunk_triples = chunk_triples  # per GSP request of a publication (kg.store.publish)
         self._client = httpx.Client(auth=auth, follow_redirects=False, transport=transport)
         self._metadata: Metadata | None = None
         self._metadata_read = 0.0
@@ -185,6 +187,18 @@ class SparqlStore(Queryable):
         """Replace one named graph with these N-Triples (one Graph Store Protocol PUT)."""
         with self._exchange(
             "PUT",
+            self._gsp(),
+            params=((self.engine.gsp_graph_param, graph),),
+            content=ntriples,
+            content_type="application/n-triples",
+            timeout=max(self.timeout, 300),
+        ):
+            pass
+
+    def post_graph(self, graph: str, ntriples: bytes) -> None:
+        """Add these N-Triples to one named graph (one Graph Store Protocol POST: merged, nothing replaced)."""
+        with self._exchange(
+            "POST",
             self._gsp(),
             params=((self.engine.gsp_graph_param, graph),),
             content=ntriples,
@@ -369,4 +383,5 @@ def open_remote(settings: Settings) -> SparqlStore:
         timeout=settings.query_timeout,
         max_rows=settings.max_rows,
         metadata_ttl=settings.sparql_refresh_seconds,
+        chunk_triples=settings.sparql_chunk_triples,
     )

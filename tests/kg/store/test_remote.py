@@ -23,7 +23,7 @@ from kg.store import layout
 from kg.store.engines import GENERIC, VIRTUOSO, months_or_seconds_to_duration
 from kg.store.interface import QueryRequest
 from kg.store.local import LocalStore
-from kg.store.publish import PublishReport
+from kg.store.publish import PublishReport, publish_build
 from kg.store.remote import METADATA_GRAPH, SparqlStore
 from tests.kg.store import virtuoso as vt
 from tests.kg.store.virtuoso_fixtures import remote_store
@@ -130,6 +130,25 @@ def test_the_default_graph_is_the_merge(
     assert json.loads(answer.body)["results"]["bindings"][0]["n"]["value"] == "346"
     answer = virtuoso_store.run(QueryRequest("ASK { GRAPH ?g { ?s ?p ?o } }", default_graphs=(one,)))
     assert b"false" in answer.body
+
+
+def test_a_publication_in_chunks_gives_the_same_graphs(
+    virtuoso_server: vt.Virtuoso, virtuoso_store: SparqlStore, built_store: tuple[Path, BuildReport], kg_store: ox.Store
+) -> None:
+    # the same build again, its graphs sent 5,000 triples per request (a PUT, then POSTs): the same dataset
+    chunked = remote_store(virtuoso_server, chunk_triples=5_000)
+    try:
+        report = publish_build(chunked, built_store[0])
+    finally:
+        chunked.close()
+    assert report.triples > 2 * built_store[1].triples  # every graph, then the merge
+    virtuoso_store.refresh()
+    (row,) = virtuoso_store.rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(row["n"] or 0) == built_store[1].triples
+    count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    remote = {r["g"]: int(r["n"] or 0) for r in virtuoso_store.rows(count)}
+    local = {str(r["g"].value): int(r["n"].value) for r in kg_store.query(count)}
+    assert remote == local and max(local.values()) > 5_000  # at least one graph went in several requests
 
 
 def test_version_and_build_time_from_the_metadata_graph(

@@ -54,12 +54,16 @@ def test_open_remote_takes_everything_from_the_settings() -> None:
     assert profile("generic") is GENERIC
 
 
-def _recording(fail_on: str | None = None) -> tuple[SparqlStore, list[tuple[str, str, bytes]]]:
+def _recording(
+    fail_on: str | None = None, chunk_triples: int = 100_000
+) -> tuple[SparqlStore, list[tuple[str, str, bytes]]]:
     calls: list[tuple[str, str, bytes]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         graph = request.url.params.get("graph", "")
-        if request.method == "POST":  # the metadata read: its version once the metadata graph is written
+        if (
+            request.method == "POST" and request.url.path == "/sparql"
+        ):  # the metadata read: its version once the metadata graph is written
             published = any(g == METADATA_GRAPH for _, g, _ in calls)
             row = '{"p":{"type":"uri","value":"http://www.w3.org/2002/07/owl#versionInfo"},"o":{"type":"literal","value":"v1"}}'
             return httpx.Response(
@@ -75,7 +79,10 @@ def _recording(fail_on: str | None = None) -> tuple[SparqlStore, list[tuple[str,
         return httpx.Response(201)
 
     store = SparqlStore(
-        "http://store.invalid/sparql", gsp_url="http://store.invalid/gsp", transport=httpx.MockTransport(handler)
+        "http://store.invalid/sparql",
+        gsp_url="http://store.invalid/gsp",
+        transport=httpx.MockTransport(handler),
+        chunk_triples=chunk_triples,
     )
     return store, calls
 
@@ -89,6 +96,34 @@ def test_publish_puts_each_graph_then_the_merge_then_the_metadata() -> None:
     assert merge == {T, U}  # the set union: T once
     meta = {q.triple for q in ox.parse(calls[3][2], format=ox.RdfFormat.N_TRIPLES)}
     assert meta == set(metadata_triples(METADATA_GRAPH, "v1", "2026-12-02T14:00:00+0100", [G1, G2], 2))
+
+
+def test_a_large_graph_goes_as_a_put_then_posts_with_its_blank_nodes_together() -> None:
+    ex = "https://example.org/"
+    plain = [ox.Triple(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(str(i))) for i in range(2_500)]
+    node = ox.BlankNode("amount")
+    blank = [
+        ox.Triple(ox.NamedNode(f"{ex}flow"), ox.NamedNode(f"{ex}amount"), node),
+        ox.Triple(node, ox.NamedNode(f"{ex}value"), ox.Literal("3")),
+    ]
+    store, calls = _recording(chunk_triples=1_000)
+    publish(store, {G1: plain[:1_500] + blank + plain[1_500:]}, "v1", "2026-12-02T14:00:00+0100")
+    g1 = [(method, body) for method, g, body in calls if g == G1]
+    assert [m for m, _ in g1] == ["PUT", "POST", "POST"]  # 2,502 triples: a PUT replaces, two POSTs add
+    parts = [list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)) for _, body in g1]
+    assert [len(p) for p in parts] == [1_000, 1_000, 502]
+
+    def has_blank(t: ox.Quad) -> bool:
+        return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+
+    assert {q.triple for p in parts for q in p if not has_blank(q)} == set(plain)  # each triple sent once
+    linked = [q for q in parts[0] if has_blank(q)]  # both blank-node triples in the one request: still linked
+    assert len(linked) == 2 and (linked[0].object == linked[1].subject or linked[1].object == linked[0].subject)
+    assert not any(has_blank(q) for p in parts[1:] for q in p)
+    assert [m for m, g, _ in calls if g == MERGE_GRAPH] == ["PUT", "POST", "POST"]
+    small, small_calls = _recording(chunk_triples=1_000)
+    publish(small, {G1: [T], G2: []}, "v1", "2026-12-02T14:00:00+0100")
+    assert [(m, g) for m, g, _ in small_calls][:2] == [("PUT", G1), ("PUT", G2)]  # an empty graph: one empty PUT
 
 
 def test_a_failure_half_way_names_the_graphs_written() -> None:
