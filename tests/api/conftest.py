@@ -214,7 +214,8 @@ class BrowserPage:
         """Save a full-page screenshot under test-artifacts/ for a reviewer to look at."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        # a long page on a busy 2-core machine can take longer than the page's 15 s default to capture whole
+        self.page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=60_000)
         return path
 
     def assert_clean(self) -> None:
