@@ -6,8 +6,9 @@ graphs themselves are replaced one Graph Store Protocol PUT each (no engine make
 atomic). A failure half-way raises `PublishFailed` naming the graphs already written — the metadata graph
 is then unchanged, and publishing again replaces everything. A large graph goes in chunks of
 `SparqlStore.chunk_triples` (`KG_SPARQL_CHUNK_TRIPLES`): a PUT, then POSTs adding to it — one request of
-millions of triples can stall a store (Virtuoso 7.2 never answered a 1.7 M-triple PUT). Graphs of the previous version that this one
-no longer has are removed after the metadata graph is written, when nothing reads them any more.
+millions of triples can stall a store (Virtuoso 7.2 never answered a 1.7 M-triple PUT). Graphs of the
+previous version that this one no longer has are removed after the metadata graph is written, when nothing
+reads them any more.
 """
 
 from __future__ import annotations
