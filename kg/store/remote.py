@@ -185,20 +185,15 @@ class SparqlStore(Queryable):
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         """Replace one named graph with these N-Triples (one Graph Store Protocol PUT)."""
-        with self._exchange(
-            "PUT",
-            self._gsp(),
-            params=((self.engine.gsp_graph_param, graph),),
-            content=ntriples,
-            content_type="application/n-triples",
-            timeout=max(self.timeout, 300),
-        ):
-            pass
+        self._send_graph("PUT", graph, ntriples)
 
     def post_graph(self, graph: str, ntriples: bytes) -> None:
         """Add these N-Triples to one named graph (one Graph Store Protocol POST: merged, nothing replaced)."""
+        self._send_graph("POST", graph, ntriples)
+
+    def _send_graph(self, method: str, graph: str, ntriples: bytes) -> None:
         with self._exchange(
-            "POST",
+            method,
             self._gsp(),
             params=((self.engine.gsp_graph_param, graph),),
             content=ntriples,
