@@ -96,6 +96,19 @@ def test_funding_flows_filters(kg_store: ox.Store) -> None:
     assert len(run(kg_store, "funding-flows", funder=ID + "actor/etat", phase=ID + "phase/2")) == 4
 
 
+def test_a_territory_and_a_region_keep_the_flows_in_both(kg_store: ox.Store) -> None:
+    """The territory's candidates are checked against the région (a check that always failed, or always passed,
+    would go unseen by the example parameters, whose territory is not in their région)."""
+    adn = ID + "territory/ardeche-drome-nord"
+    alone = run(kg_store, "funding-flows", territory=adn)
+    assert len(alone) == 3
+    assert run(kg_store, "funding-flows", territory=adn, region=ID + "region/84") == alone  # Auvergne-Rhône-Alpes
+    assert run(kg_store, "funding-flows", territory=adn, region=ID + "region/24") == []
+    totals = run(kg_store, "funding-totals", territory=adn)
+    assert totals and run(kg_store, "funding-totals", territory=adn, region=ID + "region/84") == totals
+    assert run(kg_store, "funding-totals", territory=adn, region=ID + "region/24") == []
+
+
 def test_funding_totals_keep_lower_bounds_and_ranges(kg_store: ox.Store) -> None:
     by_region = {r["key"]: r for r in run(kg_store, "funding-totals", group="region")}
     cvl = by_region[ID + "region/24"]
