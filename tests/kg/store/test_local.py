@@ -75,3 +75,42 @@ def test_every_canned_query_parses_and_has_a_title(store: ox.Store) -> None:
 def test_unknown_canned_query_names_the_known_ones() -> None:
     with pytest.raises(UsageError, match="triples-per-graph"):
         queries.get("no-such-query")
+
+
+@pytest.mark.parametrize("max_rows", [0, 1, 2, 4_999, 5_000, 5_001])
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_answers_cut_at_the_row_limit_are_the_first_rows_of_the_whole(max_rows: int, fmt: str) -> None:
+    """The serialiser is stopped past the limit, mid-buffer: what is kept is exactly the first rows, every term
+    whole (long literals, escapes, tags, datatypes, unbound values)."""
+    s = ox.Store()
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    objects: list[ox.Literal | ox.NamedNode | ox.BlankNode] = [
+        ox.Literal('tab\tnewline\n quote" é 𝄞 \\', language="fr"),
+        ox.Literal("01", datatype=ox.NamedNode(xsd + "integer")),
+        ox.Literal("1e3", datatype=ox.NamedNode(xsd + "double")),
+        ox.BlankNode("b1"),
+        ox.NamedNode("http://é.example/ü?x=1#f"),
+    ]
+    s.extend(
+        ox.Quad(
+            ox.NamedNode(f"{EX}{i:05}"),
+            ox.NamedNode(EX + "p"),
+            objects[i % 5] if i % 7 else ox.Literal("y" * i),
+            ox.DefaultGraph(),
+        )
+        for i in range(5_000)
+    )
+    query = f"SELECT ?s ?o ?none WHERE {{ ?s ?p ?o OPTIONAL {{ ?o <{EX}q> ?none }} }} ORDER BY ?s"
+    whole = LocalStore(s).run(QueryRequest(query, result_format=fmt))
+    cut = LocalStore(s, max_rows=max_rows).run(QueryRequest(query, result_format=fmt))
+    assert (whole.rows, whole.truncated) == (5_000, False)
+    assert (cut.rows, cut.truncated) == (min(max_rows, 5_000), max_rows < 5_000)
+    if fmt in ("csv", "tsv"):  # line-based: the cut answer is the whole one's beginning
+        assert whole.body.startswith(cut.body) and cut.body.endswith(b"\n")
+        if fmt == "tsv":
+            assert cut.body.count(b"\n") == cut.rows + 1
+        return
+    syntax = ox.QueryResultsFormat.JSON if fmt == "json" else ox.QueryResultsFormat.XML
+    first = [str(r) for r in ox.parse_query_results(cut.body, format=syntax)]
+    assert first == [str(r) for r in ox.parse_query_results(whole.body, format=syntax)][: cut.rows]
+    assert len(first) == cut.rows
