@@ -1,5 +1,5 @@
-"""`kg serve` over a real socket: header fields over the limit get the app's 431, and far over it the HTTP
-parser stops reading (h11's bound) instead of buffering them whole, as httptools does."""
+"""`kg serve` over a real socket: header fields over the limit get the app's 431, and far over it the server
+stops reading (kg_cli.serve.bounded_httptools) instead of buffering them whole, as httptools alone does."""
 
 from __future__ import annotations
 

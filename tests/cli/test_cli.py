@@ -252,6 +252,7 @@ def test_serve_bounds_what_the_http_parser_buffers() -> None:
 
     s = get_settings().model_copy(update={"max_url_length": 1000, "max_header_bytes": 2000, "port": 8123})
     options = uvicorn_options(s)
-    assert options["http"] == "h11"  # httptools buffers header fields without limit
-    assert options["h11_max_incomplete_event_size"] == 3000 + HEAD_SLACK_BYTES
+    protocol = options["http"]
+    assert protocol.__name__ == "BoundedHttpToolsProtocol"  # httptools alone buffers header fields without limit
+    assert protocol.max_head_bytes == 3000 + HEAD_SLACK_BYTES
     assert (options["host"], options["port"]) == ("127.0.0.1", 8123)
