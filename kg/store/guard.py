@@ -19,9 +19,10 @@ to nothing are skipped by the regular expression engine itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from kg.errors import QueryRefused, UpdateRefused, WriteForbidden
@@ -81,7 +82,7 @@ class QueryInfo:
     """The request's form (SELECT, CONSTRUCT, DESCRIBE, ASK, or UPDATE), its SERVICE targets, its depth."""
 
     form: str
-    services: list[str | None] = field(default_factory=list)  # None: a variable or an unresolvable name
+    services: tuple[str | None, ...] = ()  # None: a variable or an unresolvable name
     dataset_clause: bool = False  # the query names its own dataset with FROM / FROM NAMED
     loads: bool = False  # the update has a LOAD operation (it would fetch a document from the web)
     depth: int = 0  # see `depth`; with a limit, counting stopped just past it
@@ -139,6 +140,20 @@ def inspect(text: str) -> QueryInfo:
 
 
 def _read(text: str, limit: int | None) -> QueryInfo:
+    """`_read_text`, remembered for the last short texts: a client repeating a small query (the answer cache's
+    hits) is not read again at each request."""
+    return _read_short(text, limit) if len(text) <= MEMO_TEXT_CHARS else _read_text(text, limit)
+
+
+MEMO_TEXT_CHARS = 4096  # with 1,024 texts remembered, a few megabytes at most
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_short(text: str, limit: int | None) -> QueryInfo:
+    return _read_text(text, limit)
+
+
+def _read_text(text: str, limit: int | None) -> QueryInfo:
     """One pass over the significant tokens: the prologue's prefixes, the form, SERVICE targets, LOAD,
     FROM, and the depth (stopping early once it passes `limit`)."""
     prefixes: dict[str, str] = {}
@@ -220,7 +235,7 @@ def _read(text: str, limit: int | None) -> QueryInfo:
     if expect == "service":  # SERVICE at the very end: nothing to resolve
         services.append(None)
     return QueryInfo(
-        form=form or "UNKNOWN", services=services, dataset_clause=dataset_clause, loads=loads, depth=deepest
+        form=form or "UNKNOWN", services=tuple(services), dataset_clause=dataset_clause, loads=loads, depth=deepest
     )
 
 

@@ -33,13 +33,13 @@ def test_keywords_inside_literals_iris_and_comments_are_not_keywords() -> None:
         'SELECT * { ?s ?p "SERVICE <http://evil/>" . ?s <http://x/SERVICE> ?o # SERVICE <http://evil/>\n'
         "FILTER(?o < 3 && ?p > 2) }"
     )
-    assert info.services == []
+    assert info.services == ()
     assert info.form == "SELECT"
 
 
 def test_service_targets_are_resolved() -> None:
     info = inspect("PREFIX ex: <http://example.org/> SELECT * { SERVICE SILENT ex:sparql { ?s ?p ?o } SERVICE ?x { } }")
-    assert info.services == ["http://example.org/sparql", None]
+    assert info.services == ("http://example.org/sparql", None)
 
 
 def test_dataset_clause_is_detected() -> None:
@@ -56,7 +56,7 @@ def test_check_read_only_refuses_updates_and_unlisted_services() -> None:
     with pytest.raises(QueryRefused, match="variable"):
         check_read_only("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", ["http://ok/sparql"])
     allowed = check_read_only("select * { service <http://ok/sparql> { ?s ?p ?o } }", ["http://ok/sparql"])
-    assert allowed.services == ["http://ok/sparql"]
+    assert allowed.services == ("http://ok/sparql",)
 
 
 # --- one guard for queries and updates (issue 10) -------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_a_query_at_the_limit_runs_in_the_engine() -> None:
 )
 def test_escapes_cannot_hide_a_service_call(text: str) -> None:
     ox.Store().query(text)  # the engine parses it: it would call the endpoint
-    assert inspect(text).services == ["http://127.0.0.1:9/"]
+    assert inspect(text).services == ("http://127.0.0.1:9/",)
     with pytest.raises(QueryRefused, match="not allowed"):
         check_request(text, "query", (), LIMIT)
 
@@ -136,7 +136,7 @@ def test_a_prefix_rebound_by_a_later_operation_is_resolved_as_the_engine_does() 
         "PREFIX ex: <http://ok/> INSERT DATA { GRAPH <http://g> { <http://a> <http://b> 1 } } ;\n"
         "PREFIX ex: <http://127.0.0.1:9/> INSERT { GRAPH <http://g> { ?s ?p ?o } } WHERE { SERVICE ex:sparql { ?s ?p ?o } }"
     )
-    assert inspect(update).services == ["http://127.0.0.1:9/sparql"]
+    assert inspect(update).services == ("http://127.0.0.1:9/sparql",)
     with pytest.raises(QueryRefused, match=r"SERVICE <http://127\.0\.0\.1:9/sparql> is not allowed"):
         check_request(update, "update", ["http://ok/sparql"], LIMIT)
 
@@ -147,7 +147,7 @@ def test_updates_get_the_same_service_rules_and_no_load() -> None:
         check_request(update, "update", (), LIMIT)
     with pytest.raises(QueryRefused, match="variable"):
         check_request("INSERT { GRAPH <http://g> { ?x ?y ?z } } WHERE { SERVICE ?e { ?x ?y ?z } }", "update", (), LIMIT)
-    assert check_request(update, "update", ["http://127.0.0.1:9/x"], LIMIT).services == ["http://127.0.0.1:9/x"]
+    assert check_request(update, "update", ["http://127.0.0.1:9/x"], LIMIT).services == ("http://127.0.0.1:9/x",)
     for load in (
         "LOAD <http://example.org/data.ttl>",
         "CLEAR GRAPH <http://g> ; load silent <http://e/d> into graph <http://g>",
