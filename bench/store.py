@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from bench.generate import GENERATOR_VERSION, generate
 from kg.errors import StoreMissing
-from kg.ingest.pipeline import derived_quads
+from kg.ingest.pipeline import add_counts, derived_quads
 from kg.sources.namespaces import ONTOLOGY_IRI
 from kg.store import layout as kgstore
 
@@ -105,6 +105,7 @@ def load_store(quads_file: Path, store: Path, version: str) -> kgstore.BuildInfo
         default = ox.DefaultGraph()
         merged = ox.parse(path=str(quads_file), format=ox.RdfFormat.N_QUADS)
         db.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in merged)
+        add_counts(db)  # graph:statistics's counts, as `kg build` adds them once everything is loaded
         db.flush()
         db.optimize()
         info = kgstore.BuildInfo(
@@ -127,7 +128,7 @@ def synthetic(scale: str, seed: int = 1, root: Path = BENCH_VAR, log: bool = Tru
     triples = parse_scale(scale)
     folder = root / scale
     store, quads_file = folder / "store", folder / "data.nq"
-    version = f"synthetic-g{GENERATOR_VERSION}-merged-derived2-seed{seed}-n{triples}"
+    version = f"synthetic-g{GENERATOR_VERSION}-merged-derived2-counted-seed{seed}-n{triples}"
     try:
         if kgstore.BuildInfo.read(kgstore.resolve(store)).version == version and quads_file.is_file():
             return _dataset(scale, store, quads_file)

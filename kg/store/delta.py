@@ -11,13 +11,18 @@ state give the same store.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
+from kg.sources.namespaces import RDF
+
 CHANGES = "changes.json"
+_RDF_TYPE = ox.NamedNode(RDF + "type")
 
 
 class Diff(Protocol):
@@ -33,19 +38,41 @@ class Diff(Protocol):
 Step = Mapping[str, Diff]
 
 
-def apply(db: ox.Store, diffs: Step) -> int:
-    """Apply diffs to the named graphs and keep the default graph equal to their merge; the answer is how
-    many triples the merge gained (negative: lost), so a write never counts a million triples again."""
+@dataclass
+class Change:
+    """What applying diffs really changed (a triple added that a graph had already, or removed that it had not,
+    changes nothing): the merge's size, each named graph's, and each class's instances in the merge."""
+
+    merged: int = 0
+    graphs: Counter[str] = field(default_factory=Counter)
+    classes: Counter[str] = field(default_factory=Counter)
+
+    def __iadd__(self, other: Change) -> Change:
+        self.merged += other.merged
+        self.graphs.update(other.graphs)
+        self.classes.update(other.classes)
+        return self
+
+
+def apply(db: ox.Store, diffs: Step) -> Change:
+    """Apply diffs to the named graphs and keep the default graph equal to their merge; the answer says what
+    that changed, so a write never counts a million triples again (kg.ingest.statistics)."""
+    change = Change()
     for g, diff in diffs.items():
         name = ox.NamedNode(g)
         for t in diff.removed:
-            db.remove(ox.Quad(t.subject, t.predicate, t.object, name))
-        db.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in diff.added)
-    default, grown = ox.DefaultGraph(), 0
+            if (quad := ox.Quad(t.subject, t.predicate, t.object, name)) in db:
+                db.remove(quad)
+                change.graphs[g] -= 1
+        added = [q for t in diff.added if (q := ox.Quad(t.subject, t.predicate, t.object, name)) not in db]
+        db.extend(added)
+        change.graphs[g] += len(added)
+    default = ox.DefaultGraph()
     for diff in diffs.values():
         new = [q for t in diff.added if (q := ox.Quad(t.subject, t.predicate, t.object, default)) not in db]
         db.extend(new)
-        grown += len(new)
+        change.merged += len(new)
+        change.classes.update(_class(q) for q in new if _class(q))
         for t in diff.removed:
             still = any(
                 isinstance(q.graph_name, ox.NamedNode) for q in db.quads_for_pattern(t.subject, t.predicate, t.object)
@@ -53,8 +80,17 @@ def apply(db: ox.Store, diffs: Step) -> int:
             merged = ox.Quad(t.subject, t.predicate, t.object, default)
             if not still and merged in db:
                 db.remove(merged)
-                grown -= 1
-    return grown
+                change.merged -= 1
+                if kind := _class(merged):
+                    change.classes[kind] -= 1
+    return change
+
+
+def _class(quad: ox.Quad) -> str:
+    """The class a merged triple gives an instance of ("" when it is no `rdf:type` to an IRI)."""
+    if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+        return quad.object.value
+    return ""
 
 
 class _Read:

@@ -44,7 +44,7 @@ from kg.errors import (
     WriteFailed,
     WriteForbidden,
 )
-from kg.ingest import inference
+from kg.ingest import inference, statistics
 from kg.ingest.neighbourhood import Node, Overlay, Value
 from kg.ingest.validate import FOCUS_LIMIT, validate_change
 from kg.sources.namespaces import ONTOLOGY_IRI, RDFS
@@ -223,6 +223,7 @@ def _transact(
             raise ValidationFailed(result.to_text(), len(result.violations), result)
         version = hashlib.sha256(f"{meta.version} {time.time()} {uuid.uuid4()}".encode()).hexdigest()[:16]
         record = plan.record(operation, version)
+        plan.count()
         graphs = sorted((set(meta.graphs) | {graph, WRITE_LOG_GRAPH}) - (set() if new else {graph}))
         count = (meta.triples or 0) + plan.grown
         metadata = metadata_triples(store.metadata_graph, version, meta.built_at or "", graphs, count)
@@ -259,7 +260,7 @@ class _Plan:
         self.db, self.loaded, self.merge_before = ox.Store(), set[Node](), set[ox.Triple]()
         self._load(subjects)
         self.steps: dict[str, GraphDiff] = {}
-        self.grown = 0
+        self.made = delta.Change()  # what the steps really change, for graph:statistics
         self._add(graph, diff)
         self._add(inference.INFERRED_GRAPH, inference.write_diff(self.db, {graph: diff}, self.hierarchy))
 
@@ -284,10 +285,22 @@ class _Plan:
         )
         if not diff:
             return
-        self.grown += delta.apply(self.db, {graph: diff})
+        self.made += delta.apply(self.db, {graph: diff})
         step = self.steps.setdefault(graph, GraphDiff())
         step.added |= diff.added
         step.removed |= diff.removed
+
+    @property
+    def grown(self) -> int:
+        """How many triples the merge gains (negative: loses)."""
+        return self.made.merged
+
+    def count(self) -> None:
+        """Add graph:statistics's change to the plan, last: the counts of the graphs and classes the plan
+        changes, as they hold now, changed by what it changes (kg.ingest.statistics)."""
+        graphs, classes = dict(self.made.graphs), dict(self.made.classes)
+        self._load({ox.NamedNode(n) for n in [*graphs, *classes, statistics.STATISTICS_GRAPH]})
+        self._add(statistics.STATISTICS_GRAPH, statistics.write_diff(self.db, graphs, classes))
 
     def merge_change(self) -> GraphDiff:
         after = {q.triple for q in self.db.quads_for_pattern(None, None, None, ox.DefaultGraph())}

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.errors import ValidationFailed
-from kg.ingest import inference
+from kg.ingest import inference, statistics
 from kg.ingest.neighbourhood import StoreSource
 from kg.ingest.report import ValidationResult
 from kg.ingest.validate import validate_change
@@ -95,22 +95,29 @@ def transact(
                 del db
                 return _unchanged(operation, graph, info.version, started)
             steps: list[dict[str, GraphDiff]] = []  # what is applied, in order: recorded for the workers
-            grown = _step(db, steps, diffs)
+            made = delta.Change()  # what the steps really changed, for graph:statistics
+            _step(db, steps, diffs, made)
             entailed = inference.write_diff(db, diffs)  # graph:inferred as a new build would derive it
-            grown += _step(db, steps, {inference.INFERRED_GRAPH: entailed})
+            _step(db, steps, {inference.INFERRED_GRAPH: entailed}, made)
             result = _validate(db, ctx.shapes, {**diffs, inference.INFERRED_GRAPH: entailed})
             if not result.conforms:
                 raise ValidationFailed(result.to_text(), len(result.violations), result)
             now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             version = hashlib.sha256(f"{info.version} {now} {uuid.uuid4()}".encode()).hexdigest()[:16]
             record, log_diff = prov_record(ctx.agent, operation, diffs, version)
-            grown += _step(db, steps, {WRITE_LOG_GRAPH: log_diff})
-            grown += _step(db, steps, {inference.INFERRED_GRAPH: inference.write_diff(db, steps[-1])})
+            _step(db, steps, {WRITE_LOG_GRAPH: log_diff}, made)
+            _step(db, steps, {inference.INFERRED_GRAPH: inference.write_diff(db, steps[-1])}, made)
+            _step(
+                db,
+                steps,
+                {statistics.STATISTICS_GRAPH: statistics.write_diff(db, made.graphs, made.classes)},
+                made,
+            )
             db.flush()
             new_info = replace(
                 info,
                 version=version,
-                triples=info.triples + grown,
+                triples=info.triples + made.merged,
                 graphs=sum(1 for _ in db.named_graphs()),
                 updated_at=now,
                 writes=info.writes + 1,
@@ -160,10 +167,10 @@ def _unchanged(operation: str, graph: str | None, version: str, started: float) 
     )
 
 
-def _step(db: ox.Store, steps: list[dict[str, GraphDiff]], diffs: dict[str, GraphDiff]) -> int:
-    """Apply one step of the write (kg.store.delta) and keep it for the record; how many triples the merge gained."""
+def _step(db: ox.Store, steps: list[dict[str, GraphDiff]], diffs: dict[str, GraphDiff], made: delta.Change) -> None:
+    """Apply one step of the write (kg.store.delta), keep it for the record, add what it changed to `made`."""
     steps.append(diffs)
-    return delta.apply(db, diffs)
+    made += delta.apply(db, diffs)
 
 
 def _validate(db: ox.Store, shapes: rdflib.Graph, diffs: dict[str, GraphDiff]) -> ValidationResult:

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.errors import GraphNotFound, QuerySyntaxError, UsageError, WriteForbidden
-from kg.ingest import inference, links
+from kg.ingest import inference, links, statistics
 from kg.sandbox import run_bounded
 from kg.sources.namespaces import BASE, ONTOLOGY_IRI
 from kg.store import layout as kgstore
@@ -62,7 +62,10 @@ __all__ = [
 ]
 
 GENID = BASE + ".well-known/genid/"
-PROTECTED_GRAPHS = frozenset({ONTOLOGY_IRI, WRITE_LOG_GRAPH, inference.INFERRED_GRAPH, links.LINKS_GRAPH})
+PROTECTED_GRAPHS = frozenset(
+    {ONTOLOGY_IRI, WRITE_LOG_GRAPH, inference.INFERRED_GRAPH, links.LINKS_GRAPH, statistics.STATISTICS_GRAPH}
+)
+DERIVED_GRAPHS = frozenset({inference.INFERRED_GRAPH, statistics.STATISTICS_GRAPH})  # derived again by the write
 
 
 # --- the operations ----------------------------------------------------------------------------------------
@@ -188,8 +191,8 @@ def _evaluate_update(source: str, work: str, sparql: str) -> tuple[bytes, bytes]
     added: list[ox.Quad] = []
     removed: list[ox.Quad] = []
     for g in named:
-        if targets is None and g == inference.INFERRED_GRAPH:
-            continue  # `GRAPH ?g` reached the derived graph: the write derives it again from what it changed
+        if targets is None and g in DERIVED_GRAPHS:
+            continue  # `GRAPH ?g` reached a derived graph: the write derives it again from what it changed
         old, new = before.get(g, set()), graph_triples(db, g)
         if old != new:
             more, fewer = _graph_change(g, old, new)

@@ -39,9 +39,7 @@ class Server(Protocol):
 SD = "http://www.w3.org/ns/sparql-service-description#"
 G000, G001, G002 = source_graph("000"), source_graph("001"), source_graph("002")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-NAMED_GRAPHS = (
-    11  # the 5 documents, curation, Etalab, the inferred places, the RDFS entailments, the links, the ontology
-)
+NAMED_GRAPHS = 12  # the 5 documents, curation, Etalab, the inferred places, the RDFS entailments, the links, the counts, the ontology
 PHASE_END = """PREFIX ti: <https://w3id.org/territoires-industrie/ontology#>
 SELECT ?year ?doc WHERE {
   GRAPH ?doc { <https://w3id.org/territoires-industrie/id/phase/1> ti:endYear ?year }

@@ -25,7 +25,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from kg.ingest import inference, links
+from kg.ingest import inference, links, statistics
 from kg.ingest.pipeline import BuildReport
 from kg.sources.namespaces import TID
 from kg.sources.rdf_io import parse_file, rdf_files
@@ -150,6 +150,7 @@ def test_sigkill_in_the_middle_of_a_large_load(
     derived = {
         ox.NamedNode(inference.INFERRED_GRAPH),
         ox.NamedNode(links.LINKS_GRAPH),
+        ox.NamedNode(statistics.STATISTICS_GRAPH),
     }  # made by each build, in no file
     assert files == {q for q in _named(db) if q.graph_name != ontology and q.graph_name not in derived}
     assert not list(server.data.rglob(f".*{journal.TMP_MARK}*"))

@@ -30,7 +30,8 @@ def _tree_digest(path: Path) -> str:
 def test_build_loads_named_graphs_and_ontology(tmp_path: Path) -> None:
     store = tmp_path / "store"
     report = build(_sources(FIXTURES / "good"), store)
-    assert report.graphs == 3  # the document's graph, the ontology graph and graph:inferred (kg.ingest.inference)
+    # the document's graph, the ontology graph, graph:inferred (kg.ingest.inference) and graph:statistics
+    assert report.graphs == 4
     db = kgstore.open_read_only(store)
     rows = LocalStore(db).rows(
         "SELECT ?g WHERE { GRAPH ?g { ?s a <https://w3id.org/territoires-industrie/ontology#Programme> } }"
