@@ -93,7 +93,10 @@ def count_quads(db: ox.Store) -> list[ox.Quad]:
 def write_diff(db: ox.Store, graphs: Mapping[str, int], classes: Mapping[str, int]) -> GraphDiff:
     """graph:statistics's change for a write that changed each named graph by `graphs[g]` triples and each
     class's instances in the merge by `classes[c]`, already applied to `db` (which holds graph:statistics's
-    triples about those graphs and classes, and about itself)."""
+    triples about those graphs and classes, and about itself). Nothing for a store built before graph:statistics
+    existed: counts made of a write's changes alone would be wrong (`kg build` counts it whole)."""
+    if not _value(db, _GRAPH, VOID_TRIPLES):
+        return GraphDiff()
     wanted = [(ox.NamedNode(g), VOID_TRIPLES, d) for g, d in graphs.items() if d and g != STATISTICS_GRAPH]
     wanted += [(ox.NamedNode(c), INSTANCE_COUNT, d) for c, d in classes.items() if d]
     added: set[ox.Triple] = set()

@@ -116,6 +116,7 @@ def test_graph_statistics_is_not_written_by_hand(ctx: kgwrite.WriteContext) -> N
 def test_write_diff_adds_drops_and_recounts_itself() -> None:
     db = ox.Store()
     g, c = ox.NamedNode("http://example.org/g"), ox.NamedNode("http://example.org/C")
+    assert not statistics.write_diff(db, {g.value: 1}, {c.value: 1}), "no counts in a store built without them"
     stats = ox.NamedNode(statistics.STATISTICS_GRAPH)
     void = statistics.VOID_TRIPLES
     start = {
