@@ -107,7 +107,7 @@ def bounded_httptools(bound: int) -> type[asyncio.Protocol]:
 
     httptools buffers header fields without limit (a 20 MB header was read whole before the app's 431 could
     refuse it); uvicorn's h11 protocol is bounded but parses in Python, and served a third fewer small answers
-    (2,435 vs 3,568 req/s, bench/README.md). A chunk read from the socket is counted when it is all head: the
+    (2,419 vs 3,499 req/s, bench/README.md). A chunk read from the socket is counted when it is all head: the
     parser holds at most the bound and one chunk, and a body, or a chunk that ends a request, is not counted.
     """
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol

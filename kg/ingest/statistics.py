@@ -67,6 +67,7 @@ def description() -> set[ox.Triple]:
 
 
 def description_quads() -> list[ox.Quad]:
+    """The description as quads of graph:statistics, for the build's derived quads."""
     return [ox.Quad(t.subject, t.predicate, t.object, _GRAPH) for t in description()]
 
 
