@@ -63,12 +63,6 @@ def test_the_build_counts_every_graph_and_class(built_store: tuple[Path, BuildRe
     assert classes[str(TI.IndustryTerritory)] > 10
 
 
-@pytest.fixture
-def ctx(store_copy: tuple[Path, Path], shapes) -> kgwrite.WriteContext:  # type: ignore[no-untyped-def]
-    store, data = store_copy
-    return kgwrite.WriteContext(store=store, shapes=shapes, data_dir=data, agent="mailto:steward@example.org")
-
-
 def test_every_kind_of_write_keeps_the_counts(ctx: kgwrite.WriteContext) -> None:
     doc = [q.triple for q in parse_file(FIXTURE)]
     kgwrite.put_graph(ctx, DOC, doc)  # a new graph: its count and the classes of its resources appear

@@ -24,13 +24,6 @@ DOC = f"{TID}source/steward-001"
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
-@pytest.fixture
-def ctx(store_copy: tuple[Path, Path], shapes) -> kgwrite.WriteContext:  # type: ignore[no-untyped-def]
-    """A private copy of the built store and of the data files."""
-    store, data = store_copy
-    return kgwrite.WriteContext(store=store, shapes=shapes, data_dir=data, agent="mailto:steward@example.org")
-
-
 def _doc() -> list[ox.Triple]:
     return [q.triple for q in parse_file(FIXTURE)]
 
